@@ -1,0 +1,40 @@
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import { UsageError } from './errors.js';
+import type { Deps } from './io.js';
+import { withGlobalFlags } from './verbs/flags.js';
+import { convertCommand } from './verbs/convert.js';
+import { completionCommand } from './verbs/completion.js';
+import { versionCommand } from './verbs/version.js';
+
+/** A verb: a yargs command module built with the process dependencies. */
+export type VerbFactory = (deps: Deps) => CommandModule<any, any>;
+
+/** Every verb, in the order `--help` lists them. */
+export const verbs: VerbFactory[] = [convertCommand, completionCommand, versionCommand];
+
+/**
+ * Builds the yargs parser for `kubectl trainjob`. It never exits the process: usage errors
+ * become UsageError, and the single exit point is main.ts.
+ */
+export function buildCli(args: string[], deps: Deps): Argv {
+  let y: Argv = withGlobalFlags(yargs(args))
+    .scriptName('kubectl trainjob')
+    .usage('Convert and migrate Kubeflow PyTorchJobs (kubeflow.org/v1) to Trainer v2 TrainJobs.\n\nUsage: kubectl trainjob <verb> [flags]')
+    .completion('__yargs_completion', false)
+    .strict()
+    .recommendCommands()
+    .demandCommand(1, 'Name a verb; run "kubectl trainjob --help" to list them.')
+    .help('help')
+    .alias('help', 'h')
+    .version(false)
+    .wrap(Math.min(120, process.stdout.columns || 100))
+    .exitProcess(false)
+    .showHelpOnFail(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg ?? 'invalid usage', 'Run "kubectl trainjob --help" for usage.');
+    })
+    .epilogue('Exit codes: 0 ok, 1 error, 2 usage, 3 warnings, 4 refused or blocked, 5 internal error (docs/exit-codes.md).');
+  for (const verb of verbs) y = y.command(verb(deps));
+  return y;
+}

@@ -1,0 +1,96 @@
+import type { Argv } from 'yargs';
+import { UsageError } from '../errors.js';
+
+/** kubectl's global connection flags, declared once on the root command (see cli.ts). */
+export interface GlobalFlags {
+  kubeconfig?: string;
+  context?: string;
+  cluster?: string;
+  user?: string;
+  namespace?: string;
+  as?: string;
+  'as-group'?: string[];
+  'request-timeout'?: string;
+  output?: string;
+  verbose?: boolean;
+}
+
+/** The connection settings a cluster verb hands to the cluster layer, already validated. */
+export interface ClusterOptions {
+  kubeconfig?: string;
+  context?: string;
+  cluster?: string;
+  user?: string;
+  /** The namespace given with -n; undefined means "the context's namespace, else default". */
+  namespace?: string;
+  as?: string;
+  asGroups: string[];
+  /** Per-request timeout in milliseconds; 0 means no timeout. */
+  requestTimeoutMs: number;
+}
+
+/** Declares the kubectl-style global flags on the root yargs instance. */
+export function withGlobalFlags<T>(y: Argv<T>): Argv<T & GlobalFlags> {
+  return y
+    .option('kubeconfig', { type: 'string', global: true, describe: 'Path to the kubeconfig file to use for CLI requests' })
+    .option('context', { type: 'string', global: true, describe: 'The name of the kubeconfig context to use' })
+    .option('cluster', { type: 'string', global: true, describe: 'The name of the kubeconfig cluster to use' })
+    .option('user', { type: 'string', global: true, describe: 'The name of the kubeconfig user to use' })
+    .option('namespace', { alias: 'n', type: 'string', global: true, describe: 'If present, the namespace scope for this CLI request' })
+    .option('as', { type: 'string', global: true, describe: 'Username to impersonate for the operation' })
+    .option('as-group', { type: 'string', array: true, global: true, describe: 'Group to impersonate for the operation; repeat for several' })
+    .option('request-timeout', {
+      type: 'string',
+      global: true,
+      describe: 'Time to wait for a single server request (e.g. 1s, 2m, 3h); 0 means no timeout',
+    })
+    .option('output', { alias: 'o', type: 'string', global: true, describe: 'Output format (each verb lists the formats it accepts)' })
+    .option('verbose', { alias: 'v', type: 'boolean', global: true, describe: 'Print stack traces and debug detail on errors' })
+    .group(['kubeconfig', 'context', 'cluster', 'user', 'namespace', 'as', 'as-group', 'request-timeout', 'output', 'verbose', 'help'], 'Global flags:') as Argv<
+    T & GlobalFlags
+  >;
+}
+
+/** Parses a kubectl duration (`0`, `30`, `500ms`, `5s`, `2m`, `1h`, `1m30s`) into milliseconds. */
+export function parseDuration(flag: string, value: string | undefined): number {
+  if (value === undefined || value === '' || value === '0') return 0;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  let total = 0;
+  let consumed = 0;
+  for (const m of value.matchAll(re)) {
+    total += Number(m[1]) * (unit[m[2]!] ?? 0);
+    consumed += m[0].length;
+  }
+  if (consumed !== value.length || consumed === 0) {
+    throw new UsageError(`invalid value "${value}" for --${flag}`, 'Use a number of seconds or a duration such as 500ms, 30s, 2m or 1h.');
+  }
+  return Math.round(total);
+}
+
+/** Turns the raw global flags into validated cluster options. */
+export function clusterOptions(flags: GlobalFlags): ClusterOptions {
+  const opts: ClusterOptions = {
+    asGroups: (flags['as-group'] ?? []).filter((g) => g !== ''),
+    requestTimeoutMs: parseDuration('request-timeout', flags['request-timeout']),
+  };
+  for (const key of ['kubeconfig', 'context', 'cluster', 'user', 'namespace', 'as'] as const) {
+    const v = flags[key];
+    if (v !== undefined) {
+      if (v === '') throw new UsageError(`--${key} must not be empty`);
+      opts[key] = v;
+    }
+  }
+  if (opts.asGroups.length > 0 && opts.as === undefined) {
+    throw new UsageError('--as-group requires --as', 'kubectl refuses to impersonate groups without a user; add --as=USER.');
+  }
+  return opts;
+}
+
+/** Checks an -o value against the formats a verb accepts and returns it (or the default). */
+export function outputFormat<F extends string>(value: string | undefined, allowed: readonly F[], fallback: F): F {
+  if (value === undefined || value === '') return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as F;
+  throw new UsageError(`unable to match a printer suitable for the output format "${value}"`, `Allowed formats are: ${allowed.join(', ')}.`);
+}
