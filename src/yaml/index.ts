@@ -1,0 +1,10 @@
+/**
+ * YAML input and output for the converter: stream splitting, a fast parser with a `yaml`-package
+ * fallback, and a kubectl-style emitter.
+ */
+export { YamlSyntaxError } from './errors.js';
+export { readDocuments, splitDocuments, DEFAULT_MAX_DOCUMENT_BYTES } from './stream.js';
+export type { YamlDocumentText, SplitOptions } from './stream.js';
+export { parseDocument, parseFastOnly, MAX_ALIAS_COUNT } from './parse.js';
+export type { ParseOptions, ParsedDocument } from './parse.js';
+export { toYaml } from './emit.js';
