@@ -419,8 +419,8 @@ export class Cluster {
     // 429 means the server did not process the request, so it is safe for every verb.
     if (a.statusCode === 429) return true;
     if (!c.idempotent || a.statusCode < 500 || a.statusCode === 501) return false;
-    // A webhook that cannot be called fails the same way on every attempt.
-    return !/failed calling webhook/.test(a.body);
+    // A webhook that cannot be called, or an apply with undeclared fields (a 500 too), fails the same way on every attempt.
+    return !/failed calling webhook|failed to create typed patch object/.test(a.body);
   }
 
   private async retryWait(attempt: number, retryAfterMs?: number): Promise<void> {

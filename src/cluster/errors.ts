@@ -137,6 +137,16 @@ export function apiError(statusCode: number, body: string, d: RequestDescription
     );
   }
 
+  // Server-side apply reports undeclared fields as a 500; it is the caller's object, not the server, that is wrong.
+  const undeclared = /failed to create typed patch object[^:]*: (.*field not declared in schema.*)$/s.exec(serverMessage);
+  if (undeclared) {
+    const fields = undeclared[1]!.split('\n').map((l) => l.replace(/: field not declared in schema\s*$/, '').trim()).filter(Boolean);
+    return mk(
+      `cannot ${d.verb} ${target}: the schema of the installed CRD does not declare ${fields.join(', ')}`,
+      'The object was built for another API version; check the Trainer version the cluster runs (kubectl trainjob readiness) and the --target you converted for.',
+    );
+  }
+
   switch (statusCode) {
     case 401:
       return mk(`credentials rejected by ${d.server} (401 Unauthorized) while trying to ${d.verb} ${target}`, 'Your token or client certificate is invalid or expired; refresh your kubeconfig (log in again) and retry.');
@@ -209,7 +219,9 @@ export function errorCode(e: unknown): string {
 /** Maps a failure that produced no HTTP answer into a TransportError saying which server and what to check. */
 export function transportError(e: unknown, d: RequestDescription, timeoutMs?: number): TransportError {
   const code = errorCode(e) || 'UNKNOWN';
-  const detail = e instanceof Error ? e.message : String(e);
+  // Duck-typed: errors from Node core can come from another realm (Jest's VM), where instanceof Error fails.
+  const message = (e as { message?: unknown } | undefined)?.message;
+  const detail = typeof message === 'string' ? message : String(e);
   const target = objectLabel(d);
   if (code === 'ETIMEDOUT_REQUEST') {
     return new TransportError(`request to ${d.server} timed out after ${timeoutMs}ms while trying to ${d.verb} ${target}`, 'Raise --request-timeout, or check that the cluster is reachable and not overloaded.', code);
