@@ -1,0 +1,106 @@
+import type { Finding, Severity } from './findings.js';
+
+/** A documented finding code: its default severity and a one-line title (docs/findings.md lists them all). */
+export interface FindingCodeInfo {
+  severity: Severity;
+  title: string;
+}
+
+/**
+ * Every finding code the converter can emit. Codes are stable: they are part of the CLI's
+ * machine-readable contract (`--report json`), so never renumber; retire instead.
+ */
+export const FINDING_CODES = {
+  // Input: what was read and what was left out.
+  'KTJ-IN-001': { severity: 'error', title: 'Document is not a Kubernetes object' },
+  'KTJ-IN-002': { severity: 'info', title: 'Object of another kind left out of the output' },
+  'KTJ-IN-003': { severity: 'warning', title: 'Other Kubeflow v1 training kind left out (not converted by this tool)' },
+  'KTJ-IN-004': { severity: 'info', title: 'Trainer v2 object left out (already v2)' },
+  'KTJ-IN-005': { severity: 'error', title: 'Unsupported PyTorchJob apiVersion' },
+  'KTJ-IN-006': { severity: 'warning', title: 'PyTorchJob embedded in an AppWrapper: the wrapper is not carried over' },
+  'KTJ-IN-007': { severity: 'warning', title: 'No PyTorchJob found in the input' },
+  'KTJ-IN-008': { severity: 'warning', title: 'Katib Experiment trial template not converted' },
+  // Shape of the input against the PyTorchJob v1 API.
+  'KTJ-SCHEMA-001': { severity: 'error', title: 'Field has a value the PyTorchJob v1 schema rejects' },
+  'KTJ-SCHEMA-002': { severity: 'warning', title: 'Unknown field: not part of PyTorchJob v1 (the API server drops it), not converted' },
+  'KTJ-V1-001': { severity: 'error', title: 'Invalid PyTorchJob: the v1 operator would reject it' },
+  'KTJ-META-001': { severity: 'warning', title: 'Lifecycle metadata (ownerReferences, finalizers) not carried' },
+  'KTJ-V1-002': { severity: 'info', title: 'Replica type key normalized to Master/Worker, as the v1 operator does' },
+  // Names.
+  'KTJ-NAME-001': { severity: 'error', title: 'Name too long: JobSet will reject the pod names Trainer v2 generates' },
+  'KTJ-NAME-002': { severity: 'error', title: 'Name is not a valid TrainJob name' },
+  'KTJ-NAME-003': { severity: 'warning', title: 'Object has generateName only: length limits cannot be checked' },
+  'KTJ-NAME-004': { severity: 'error', title: 'Object has no name' },
+  // Master and Worker.
+  'KTJ-ROLE-001': { severity: 'info', title: 'Success semantics change: v2 needs every node to succeed' },
+  'KTJ-ROLE-002': { severity: 'error', title: 'Master and Worker pods differ: Trainer v2 runs one pod template on every node' },
+  'KTJ-ROLE-003': { severity: 'warning', title: 'Master and Worker resources differ: the larger value is used on every node' },
+  'KTJ-ROLE-004': { severity: 'warning', title: 'Master and Worker restart policies differ' },
+  'KTJ-ROLE-005': { severity: 'warning', title: 'Master and Worker pod labels or annotations differ: merged' },
+  'KTJ-ROLE-006': { severity: 'info', title: 'Worker-only job: v2 now injects rank and master address' },
+  // Containers.
+  'KTJ-CTR-001': { severity: 'info', title: 'Container pytorch becomes container node' },
+  'KTJ-CTR-002': { severity: 'info', title: 'v1 rendezvous port dropped: Trainer v2 uses port 29500' },
+  'KTJ-CTR-003': { severity: 'info', title: 'Container setting carried in the generated TrainingRuntime' },
+  'KTJ-CTR-004': { severity: 'warning', title: 'Extra container no longer receives the distributed environment' },
+  'KTJ-CTR-005': { severity: 'info', title: 'Resource requests copied from limits (Trainer v2.0 numProcPerNode quirk)' },
+  'KTJ-CTR-006': { severity: 'info', title: 'Custom container port carried in the generated TrainingRuntime' },
+  'KTJ-CTR-007': { severity: 'info', title: 'Settings equal to the Kubernetes defaults dropped' },
+  // Pod spec.
+  'KTJ-POD-001': { severity: 'info', title: 'Pod setting carried through the TrainJob overrides or patches' },
+  'KTJ-POD-002': { severity: 'info', title: 'Pod setting carried in the generated TrainingRuntime' },
+  'KTJ-POD-003': { severity: 'warning', title: 'hostNetwork breaks the DNS name Trainer v2 uses for the master' },
+  'KTJ-POD-004': { severity: 'warning', title: 'restartPolicy Always is not allowed for Job pods: OnFailure used' },
+  'KTJ-POD-005': { severity: 'warning', title: 'restartPolicy ExitCode has no v2 equivalent: Never used' },
+  'KTJ-POD-006': { severity: 'info', title: 'Pod template restartPolicy ignored: v1 let the replica restartPolicy override it' },
+  'KTJ-POD-007': { severity: 'warning', title: 'Pod setting conflicts with how JobSet names and places pods' },
+  'KTJ-POD-008': { severity: 'info', title: 'Pod template metadata field has no effect and is not carried' },
+  // Runtime.
+  'KTJ-RT-001': { severity: 'info', title: 'A TrainingRuntime is generated to carry what the TrainJob cannot express' },
+  'KTJ-RT-002': { severity: 'warning', title: 'Runtime content unknown offline: the generated runtime is derived from the stock torch-distributed' },
+  'KTJ-RT-003': { severity: 'info', title: 'Image entrypoint kept: the runtime command is removed in the generated runtime' },
+  // Run policy and scheduling.
+  'KTJ-RUN-001': { severity: 'warning', title: 'cleanPodPolicy has no Trainer v2 equivalent' },
+  'KTJ-RUN-002': { severity: 'warning', title: 'ttlSecondsAfterFinished has no Trainer v2 equivalent' },
+  'KTJ-RUN-003': { severity: 'info', title: 'activeDeadlineSeconds mapped' },
+  'KTJ-RUN-004': { severity: 'warning', title: 'backoffLimit mapped to the Job backoffLimit: it counts differently' },
+  'KTJ-RUN-005': { severity: 'info', title: 'No backoffLimit: v1 retried without limit, a v2 Job fails after 6 retries' },
+  'KTJ-RUN-006': { severity: 'info', title: 'managedBy mapped' },
+  'KTJ-RUN-007': { severity: 'error', title: 'managedBy value has no Trainer v2 equivalent' },
+  'KTJ-RUN-008': { severity: 'warning', title: 'activeDeadlineSeconds applies per child Job on this Trainer version' },
+  'KTJ-SCHED-001': { severity: 'warning', title: 'Gang-scheduling setting has no Trainer v2 equivalent' },
+  'KTJ-SCHED-002': { severity: 'info', title: 'Volcano queue carried in the generated TrainingRuntime' },
+  'KTJ-SCHED-003': { severity: 'info', title: 'priorityClass carried as the pod priorityClassName' },
+  'KTJ-SCHED-004': { severity: 'warning', title: 'Volcano queue cannot be expressed on this Trainer version' },
+  'KTJ-KUEUE-001': { severity: 'info', title: 'Kueue labels carried on the TrainJob' },
+  'KTJ-KUEUE-002': { severity: 'warning', title: 'Kueue 0.17+ does not admit TrainJobs of this Trainer version' },
+  // Elastic training.
+  'KTJ-ELASTIC-001': { severity: 'error', title: 'Elastic training is not supported by Trainer v2' },
+  'KTJ-ELASTIC-002': { severity: 'warning', title: 'Elastic HPA metrics dropped' },
+  // Processes per node.
+  'KTJ-NPROC-001': { severity: 'info', title: 'nprocPerNode mapped to numProcPerNode' },
+  'KTJ-NPROC-002': { severity: 'warning', title: 'nprocPerNode "cpu" cannot be expressed: auto is used' },
+  'KTJ-NPROC-003': { severity: 'info', title: 'nprocPerNode "gpu" becomes auto (the same on GPU nodes)' },
+  'KTJ-NPROC-004': { severity: 'info', title: 'auto without GPUs now means the CPU request, not the host CPU count' },
+  'KTJ-NPROC-005': { severity: 'warning', title: 'Deprecated elasticPolicy.nProcPerNode mapped to numProcPerNode' },
+  // The environment contract.
+  'KTJ-ENV-001': { severity: 'warning', title: 'Entrypoint relied on v1 env (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT): compatibility env added' },
+  'KTJ-ENV-002': { severity: 'warning', title: 'Command or args expand v1-only variables: compatibility env added' },
+  'KTJ-ENV-003': { severity: 'warning', title: 'Hard-coded v1 rendezvous port: Trainer v2 uses 29500' },
+  'KTJ-ENV-004': { severity: 'warning', title: 'User-set PET_* variable removed: Trainer v2 owns PET_* and rejects them' },
+  'KTJ-ENV-005': { severity: 'info', title: 'PYTHONUNBUFFERED=1 added, as v1 injected it' },
+  'KTJ-ENV-006': { severity: 'warning', title: 'torchrun rendezvous backend without endpoint: v1 supplied PET_RDZV_ENDPOINT' },
+  'KTJ-ENV-007': { severity: 'warning', title: 'Reference to a v1 pod or Service name that does not exist under Trainer v2' },
+  'KTJ-ENV-008': { severity: 'warning', title: 'Entrypoint relied on v1 env but the compatibility env is disabled' },
+  'KTJ-ENV-009': { severity: 'info', title: 'PET_NPROC_PER_NODE set by the user mapped to numProcPerNode' },
+} as const satisfies Record<string, FindingCodeInfo>;
+
+/** A known finding code. */
+export type FindingCode = keyof typeof FINDING_CODES;
+
+/** Builds a finding with the code's default severity (or the one given). */
+export function finding(code: FindingCode, path: string, message: string, hint?: string, severity?: Severity): Finding {
+  const f: Finding = { code, severity: severity ?? FINDING_CODES[code].severity, path, message };
+  if (hint !== undefined) f.hint = hint;
+  return f;
+}

@@ -1,0 +1,203 @@
+import { finding } from './codes.js';
+import { compareFindings, type Finding } from './findings.js';
+import { clone, isObject, type JsonObject, type KubeObject } from './model.js';
+import { ANNOTATION_PREFIX, buildGeneratedRuntime, decidePlacement } from './placement.js';
+import type { ConversionPlan, ConvertOptions } from './plan.js';
+import { readPyTorchJob } from './pytorchjob.js';
+import { applyEnvContract } from './rules/env.js';
+import { checkKueue, checkName } from './rules/metadata.js';
+import { carryPodTemplate } from './rules/pod.js';
+import { mapElastic, mapProcessesPerNode } from './rules/processes.js';
+import { unifyRoles } from './rules/roles.js';
+import { mapRunPolicy } from './rules/run-policy.js';
+
+/** The outcome of converting one PyTorchJob. */
+export interface ConversionResult {
+  /** Objects to create, in apply order: a generated TrainingRuntime first, then the TrainJob. Empty when refused. */
+  objects: KubeObject[];
+  findings: Finding[];
+  /** True when the job was not converted (error findings, unless forced, or an unreadable job). */
+  refused: boolean;
+  /** Name of the TrainJob (also when refused, when known). */
+  name?: string;
+}
+
+/** Annotation keys written on every TrainJob (provenance) and on jobs with settings kept for rollback. */
+export const ANNOTATIONS = {
+  sourceKind: `${ANNOTATION_PREFIX}source-kind`,
+  sourceApiVersion: `${ANNOTATION_PREFIX}source-api-version`,
+  sourceNamespace: `${ANNOTATION_PREFIX}source-namespace`,
+  sourceName: `${ANNOTATION_PREFIX}source-name`,
+  sourceUid: `${ANNOTATION_PREFIX}source-uid`,
+  sourceResourceVersion: `${ANNOTATION_PREFIX}source-resource-version`,
+  toolVersion: `${ANNOTATION_PREFIX}tool-version`,
+  targetVersion: `${ANNOTATION_PREFIX}target-version`,
+  runtime: `${ANNOTATION_PREFIX}generated-runtime`,
+  v1Settings: `${ANNOTATION_PREFIX}v1-settings`,
+} as const;
+
+/**
+ * Converts one PyTorchJob (kubeflow.org/v1) into a TrainJob for the chosen Trainer schema, plus a
+ * generated TrainingRuntime where the TrainJob cannot carry a setting. Pure: reads nothing but
+ * its arguments. Every input field is either carried over or reported as a finding.
+ */
+export function convertPyTorchJob(raw: JsonObject, opts: ConvertOptions): ConversionResult {
+  const findings: Finding[] = [];
+  const job = readPyTorchJob(raw, findings);
+  if (!job) return finish({ objects: [], findings, refused: true });
+
+  const target = opts.target;
+  const caps = target.capabilities;
+  const name = job.name !== undefined ? `${job.name}${opts.suffix ?? ''}` : undefined;
+  const plan: ConversionPlan = {
+    job,
+    ...(name !== undefined ? { name } : {}),
+    ...(job.name === undefined && job.generateName !== undefined ? { generateName: job.generateName } : {}),
+    ...((job.namespace ?? opts.defaultNamespace) ? { namespace: (job.namespace ?? opts.defaultNamespace)! } : {}),
+    labels: { ...job.labels },
+    annotations: { ...job.annotations },
+    numNodes: 0,
+    trainer: { image: '', env: [] },
+    podMetadata: {},
+    podSpec: {},
+    nodeContainer: {},
+    clearRuntimeEntrypoint: { command: false, args: false },
+    sidecars: [],
+    jobSpec: {},
+    jobSetAnnotations: {},
+    runtimeReasons: [],
+    v1Settings: {},
+    findings,
+  };
+
+  const roles = unifyRoles(job, findings);
+  plan.numNodes = roles.numNodes;
+  carryPodTemplate(roles.template, roles.templatePath, plan);
+  const trainingContainer = ((roles.template.spec as JsonObject).containers as JsonObject[]).find((c) => c.name === 'pytorch')!;
+  const containerIndex = ((roles.template.spec as JsonObject).containers as JsonObject[]).indexOf(trainingContainer);
+  mapRestartPolicy(roles.restartPolicy, roles.restartPolicySet, `${roles.templatePath.replace(/\.template$/, '')}.restartPolicy`, plan);
+  mapElastic(job, plan);
+  mapProcessesPerNode(job, plan, caps);
+  applyEnvContract(job, `${roles.templatePath}.spec.containers[${containerIndex}].env`, trainingContainer.env, plan, opts.envShim);
+  mapRunPolicy(job, plan, caps, plan.restartPolicy ?? roles.restartPolicy);
+  checkName(plan);
+  checkKueue(plan, caps);
+  if (caps.requestsFromLimits) copyRequestsFromLimits(plan);
+
+  const baseRuntime = (opts.baseRuntime ?? target.stockRuntime) as JsonObject;
+  const placement = decidePlacement(plan, caps, baseRuntime);
+  const objects: KubeObject[] = [];
+  let runtimeRef: JsonObject = { name: opts.runtime.name, kind: opts.runtime.kind };
+  if (placement.runtimeReasons.length) {
+    const runtimeName = `${plan.name ?? plan.generateName ?? 'trainjob'}${plan.name ? '-' : ''}runtime`;
+    const derivedFromStock = opts.baseRuntime === undefined;
+    if (derivedFromStock && opts.runtime.name !== 'torch-distributed') {
+      findings.push(
+        finding(
+          'KTJ-RT-002',
+          'spec',
+          `The generated TrainingRuntime ${runtimeName} is derived from the stock torch-distributed runtime of Trainer ${target.version}, because the content of ${opts.runtime.kind} ${opts.runtime.name} is unknown offline.`,
+          'Run kubectl trainjob preview against the cluster to derive it from the real runtime, or compare the two by hand.',
+        ),
+      );
+    }
+    const runtime = buildGeneratedRuntime(plan, runtimeName, placement.runtimeReasons, baseRuntime, opts.runtime, derivedFromStock);
+    findings.push(
+      finding(
+        'KTJ-RT-001',
+        'spec.pytorchReplicaSpecs',
+        `TrainingRuntime ${runtimeName} is generated (derived from ${opts.runtime.kind} ${opts.runtime.name}) because the TrainJob cannot express: ${placement.runtimeReasons.join('; ')}.`,
+        'Apply it together with the TrainJob (it is first in the output); kubectl trainjob cleanup removes it with the TrainJob.',
+      ),
+    );
+    objects.push(runtime);
+    runtimeRef = { name: runtimeName, kind: 'TrainingRuntime' };
+    plan.annotations[ANNOTATIONS.runtime] = runtimeName;
+  }
+  objects.push(buildTrainJob(plan, opts, runtimeRef, target.customization(placement.overrides)));
+  const refused = findings.some((f) => f.severity === 'error') && !opts.force;
+  return finish({ objects: refused ? [] : objects, findings, refused, ...(plan.name ? { name: plan.name } : {}) });
+}
+
+function finish(r: ConversionResult): ConversionResult {
+  r.findings.sort(compareFindings);
+  return r;
+}
+
+function mapRestartPolicy(policy: string, wasSet: boolean, path: string, plan: ConversionPlan): void {
+  switch (policy) {
+    case 'OnFailure':
+      return;
+    case 'Never':
+      plan.restartPolicy = 'Never';
+      return;
+    case 'Always':
+      plan.findings.push(finding('KTJ-POD-004', path, 'restartPolicy Always is not allowed for Job pods; Trainer v2 pods use OnFailure (restart on failure only).'));
+      return;
+    case 'ExitCode':
+      plan.restartPolicy = 'Never';
+      plan.v1Settings.restartPolicy = 'ExitCode';
+      plan.findings.push(
+        finding(
+          'KTJ-POD-005',
+          path,
+          'restartPolicy ExitCode (v1 recreated pods that exited with codes 128-255 and failed on others) has no v2 equivalent; the generated runtime uses Never, so any failure counts against the Job backoffLimit.',
+          'Add a Job podFailurePolicy to the generated runtime to tell retryable exit codes apart.',
+        ),
+      );
+      return;
+    default:
+      plan.findings.push(finding('KTJ-SCHEMA-001', path, `restartPolicy ${JSON.stringify(policy)} is not Always, OnFailure, Never or ExitCode.`));
+      void wasSet;
+  }
+}
+
+/** Trainer v2.0 computes PET_NPROC_PER_NODE=1 when limits are set without requests (kubeflow-api.md §2.2). */
+function copyRequestsFromLimits(plan: ConversionPlan): void {
+  const r = plan.trainer.resourcesPerNode;
+  if (!r || !isObject(r.limits) || isObject(r.requests)) return;
+  plan.trainer.resourcesPerNode = { ...r, requests: clone(r.limits) };
+  plan.findings.push(
+    finding('KTJ-CTR-005', 'spec.pytorchReplicaSpecs', 'resourcesPerNode.requests copied from limits (Kubernetes defaults requests to limits anyway): Trainer v2.0 miscounts processes per node without requests.'),
+  );
+}
+
+function buildTrainJob(plan: ConversionPlan, opts: ConvertOptions, runtimeRef: JsonObject, customization: JsonObject): KubeObject {
+  const job = plan.job;
+  const annotations: Record<string, string> = { ...plan.annotations };
+  annotations[ANNOTATIONS.sourceKind] = 'PyTorchJob';
+  annotations[ANNOTATIONS.sourceApiVersion] = job.apiVersion;
+  if (job.namespace) annotations[ANNOTATIONS.sourceNamespace] = job.namespace;
+  if (job.name) annotations[ANNOTATIONS.sourceName] = job.name;
+  if (job.uid) annotations[ANNOTATIONS.sourceUid] = job.uid;
+  if (job.resourceVersion) annotations[ANNOTATIONS.sourceResourceVersion] = job.resourceVersion;
+  annotations[ANNOTATIONS.toolVersion] = opts.toolVersion;
+  annotations[ANNOTATIONS.targetVersion] = opts.target.version;
+  if (Object.keys(plan.v1Settings).length) annotations[ANNOTATIONS.v1Settings] = JSON.stringify(plan.v1Settings);
+
+  const metadata: JsonObject = {};
+  if (plan.name) metadata.name = plan.name;
+  else if (plan.generateName) metadata.generateName = plan.generateName;
+  if (plan.namespace) metadata.namespace = plan.namespace;
+  if (Object.keys(plan.labels).length) metadata.labels = plan.labels;
+  metadata.annotations = annotations;
+
+  const trainer: JsonObject = { image: plan.trainer.image };
+  if (plan.trainer.command) trainer.command = plan.trainer.command;
+  if (plan.trainer.args) trainer.args = plan.trainer.args;
+  if (plan.trainer.env.length) trainer.env = plan.trainer.env;
+  trainer.numNodes = plan.numNodes;
+  if (plan.trainer.numProcPerNode !== undefined) {
+    const n = opts.target.numProcPerNode(plan.trainer.numProcPerNode);
+    if (n !== undefined) trainer.numProcPerNode = n;
+  }
+  if (plan.trainer.resourcesPerNode) trainer.resourcesPerNode = plan.trainer.resourcesPerNode;
+
+  const spec: JsonObject = { runtimeRef };
+  if (plan.suspend) spec.suspend = true;
+  if (plan.managedBy) spec.managedBy = plan.managedBy;
+  if (plan.activeDeadlineSeconds !== undefined) spec.activeDeadlineSeconds = plan.activeDeadlineSeconds;
+  spec.trainer = trainer;
+  Object.assign(spec, customization);
+  return { apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainJob', metadata: metadata as KubeObject['metadata'], spec };
+}

@@ -1,0 +1,134 @@
+import { finding } from './codes.js';
+import { clone, isObject, type JsonObject, type KubeObject } from './model.js';
+import type { ConversionPlan, RuntimeChoice } from './plan.js';
+import type { TargetCapabilities } from './targets/types.js';
+
+/** What goes through the TrainJob's per-job customization (overrides or patches). */
+export interface Overrides {
+  podMetadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  podSpec: JsonObject;
+  nodeContainer: JsonObject;
+}
+
+/** Where the plan's pod settings go: TrainJob overrides, or a generated TrainingRuntime. */
+export interface Placement {
+  /** Why a TrainingRuntime must be generated; empty when the TrainJob can express everything. */
+  runtimeReasons: string[];
+  overrides: Overrides;
+}
+
+/** The node container of a runtime: the container `node` of the replicated Job with the trainer ancestor label. */
+export function runtimeNodeContainer(runtime: JsonObject): JsonObject | undefined {
+  const rjobs = (runtime.spec as any)?.template?.spec?.replicatedJobs;
+  if (!Array.isArray(rjobs)) return undefined;
+  const rj = rjobs.find((j: any) => j?.template?.metadata?.labels?.['trainer.kubeflow.org/trainjob-ancestor-step'] === 'trainer') ?? rjobs.find((j: any) => j?.name === 'node');
+  const containers = rj?.template?.spec?.template?.spec?.containers;
+  return Array.isArray(containers) ? containers.find((c: any) => c?.name === 'node') : undefined;
+}
+
+/**
+ * Decides, from the target's capabilities, whether the TrainJob can carry the pod settings itself
+ * or a TrainingRuntime must be generated. When one is generated it carries the whole pod template,
+ * so the TrainJob stays simple and no setting is split across two objects.
+ */
+export function decidePlacement(plan: ConversionPlan, caps: TargetCapabilities, baseRuntime: JsonObject): Placement {
+  const reasons = [...plan.runtimeReasons];
+  const notOverridable = Object.keys(plan.podSpec).filter((k) => !caps.podFields.has(k));
+  const ctrNotOverridable = Object.keys(plan.nodeContainer).filter((k) => !caps.nodeContainerFields.has(k));
+  if (notOverridable.length) reasons.push(`pod ${notOverridable.join(', ')}`);
+  if (ctrNotOverridable.length) reasons.push(`container ${ctrNotOverridable.join(', ')}`);
+  const hasPodMeta = Boolean(plan.podMetadata.labels || plan.podMetadata.annotations);
+  if (hasPodMeta && !caps.podMetadata) reasons.push('pod labels/annotations');
+  if (plan.restartPolicy) reasons.push(`restartPolicy ${plan.restartPolicy}`);
+  if (Object.keys(plan.jobSpec).length && !reasons.some((r) => r === 'backoffLimit' || r === 'activeDeadlineSeconds')) reasons.push('Job settings');
+  const base = runtimeNodeContainer(baseRuntime);
+  if (plan.clearRuntimeEntrypoint.command && Array.isArray(base?.command) && base.command.length) {
+    reasons.push('image entrypoint (the runtime sets a command)');
+    plan.findings.push(
+      finding(
+        'KTJ-RT-003',
+        'spec.pytorchReplicaSpecs',
+        'The v1 container has no command (it runs the image entrypoint), but the runtime sets one; the generated TrainingRuntime removes it so the image entrypoint still runs.',
+      ),
+    );
+  }
+  if (plan.clearRuntimeEntrypoint.args && Array.isArray(base?.args) && base.args.length) reasons.push('image default args');
+
+  const carried = Object.keys(plan.podSpec);
+  if (reasons.length) {
+    if (carried.length) plan.findings.push(finding('KTJ-POD-002', 'spec.pytorchReplicaSpecs', `Pod settings carried in the generated TrainingRuntime: ${carried.join(', ')}.`));
+    const ctr = Object.keys(plan.nodeContainer);
+    if (ctr.length) plan.findings.push(finding('KTJ-CTR-003', 'spec.pytorchReplicaSpecs', `Container settings carried in the generated TrainingRuntime: ${ctr.join(', ')}.`));
+    return { runtimeReasons: reasons, overrides: { podMetadata: {}, podSpec: {}, nodeContainer: {} } };
+  }
+  const overridden = [...carried, ...Object.keys(plan.nodeContainer).map((k) => `container ${k}`), ...(hasPodMeta ? ['pod labels/annotations'] : [])];
+  if (overridden.length) plan.findings.push(finding('KTJ-POD-001', 'spec.pytorchReplicaSpecs', `Carried through the TrainJob's per-job customization: ${overridden.join(', ')}.`));
+  return { runtimeReasons: [], overrides: { podMetadata: plan.podMetadata, podSpec: plan.podSpec, nodeContainer: plan.nodeContainer } };
+}
+
+/** Labels and annotation keys kubectl-trainjob writes. */
+export const ANNOTATION_PREFIX = 'kubectl-trainjob.io/';
+
+/**
+ * Builds the namespaced TrainingRuntime that carries what the TrainJob cannot express, derived
+ * from the chosen runtime (its mlPolicy, JobSet shape and the `node` container).
+ */
+export function buildGeneratedRuntime(
+  plan: ConversionPlan,
+  name: string,
+  reasons: string[],
+  baseRuntime: JsonObject,
+  choice: RuntimeChoice,
+  derivedFromStock: boolean,
+): KubeObject {
+  const base = clone(baseRuntime) as any;
+  const spec: JsonObject = {};
+  if (base.spec?.mlPolicy) spec.mlPolicy = base.spec.mlPolicy;
+  const podGroupPolicy = { ...(base.spec?.podGroupPolicy ?? {}), ...(plan.podGroupPolicy ?? {}) };
+  if (Object.keys(podGroupPolicy).length) spec.podGroupPolicy = podGroupPolicy;
+  const template = base.spec?.template ?? { spec: { replicatedJobs: [] } };
+  if (Object.keys(plan.jobSetAnnotations).length) {
+    template.metadata = template.metadata ?? {};
+    template.metadata.annotations = { ...(template.metadata.annotations ?? {}), ...plan.jobSetAnnotations };
+  }
+  const rjobs: any[] = template.spec?.replicatedJobs ?? [];
+  const rj = rjobs.find((j) => j?.template?.metadata?.labels?.['trainer.kubeflow.org/trainjob-ancestor-step'] === 'trainer') ?? rjobs.find((j) => j?.name === 'node');
+  if (rj) {
+    rj.template.spec = { ...(rj.template.spec ?? {}), ...plan.jobSpec };
+    const pod = (rj.template.spec.template = rj.template.spec.template ?? {});
+    const podMeta: JsonObject = pod.metadata ?? {};
+    for (const key of ['labels', 'annotations'] as const) {
+      if (plan.podMetadata[key]) podMeta[key] = { ...((podMeta[key] as JsonObject) ?? {}), ...plan.podMetadata[key] };
+    }
+    if (Object.keys(podMeta).length) pod.metadata = podMeta;
+    const podSpec: JsonObject = (pod.spec = pod.spec ?? {});
+    Object.assign(podSpec, clone(plan.podSpec));
+    if (plan.restartPolicy) podSpec.restartPolicy = plan.restartPolicy;
+    const containers: JsonObject[] = Array.isArray(podSpec.containers) ? (podSpec.containers as JsonObject[]) : [];
+    let node = containers.find((c) => c.name === 'node');
+    if (!node) {
+      node = { name: 'node' };
+      containers.unshift(node);
+    }
+    node.image = plan.trainer.image;
+    if (plan.clearRuntimeEntrypoint.command) delete node.command;
+    if (plan.clearRuntimeEntrypoint.args) delete node.args;
+    Object.assign(node, clone(plan.nodeContainer));
+    containers.push(...clone(plan.sidecars));
+    podSpec.containers = containers;
+  }
+  spec.template = template;
+  const labels: Record<string, string> = { ...(isObject(base.metadata?.labels) ? base.metadata.labels : {}) };
+  labels['app.kubernetes.io/managed-by'] = 'kubectl-trainjob';
+  if (plan.name) labels[`${ANNOTATION_PREFIX}generated-for`] = plan.name;
+  const metadata: JsonObject = {
+    name,
+    ...(plan.namespace ? { namespace: plan.namespace } : {}),
+    labels,
+    annotations: {
+      [`${ANNOTATION_PREFIX}derived-from`]: derivedFromStock && choice.name !== 'torch-distributed' ? `stock torch-distributed (content of ${choice.kind}/${choice.name} unknown offline)` : `${choice.kind}/${choice.name}`,
+      [`${ANNOTATION_PREFIX}reasons`]: reasons.join('; '),
+    },
+  };
+  return { apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainingRuntime', metadata, spec };
+}

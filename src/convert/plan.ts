@@ -1,0 +1,79 @@
+import type { Finding } from './findings.js';
+import type { Container, JsonObject } from './model.js';
+import type { PyTorchJob } from './pytorchjob.js';
+import type { Target } from './targets/types.js';
+
+/** Which runtime the TrainJob references, as chosen with --runtime and --runtime-kind. */
+export interface RuntimeChoice {
+  name: string;
+  kind: 'ClusterTrainingRuntime' | 'TrainingRuntime';
+}
+
+/** Options of one conversion. Everything the core needs arrives here: it reads no file, env or clock. */
+export interface ConvertOptions {
+  target: Target;
+  runtime: RuntimeChoice;
+  /**
+   * The content of the chosen runtime when known (read from a cluster); the stock runtime of the
+   * target is used otherwise. A generated TrainingRuntime is derived from it.
+   */
+  baseRuntime?: JsonObject;
+  /** Appended to the PyTorchJob's name to form the TrainJob's name. */
+  suffix?: string;
+  /** Namespace for objects that have none (from -n). */
+  defaultNamespace?: string;
+  /** Add the v1 environment compatibility variables where the entrypoint relied on them (default true). */
+  envShim: boolean;
+  /** Emit the TrainJob even when error findings say the result may behave differently. */
+  force: boolean;
+  /** The tool version stamped into provenance annotations. */
+  toolVersion: string;
+  /** Where the object came from, for provenance and findings (`file.yaml#2`). */
+  source?: string;
+}
+
+/** The version-neutral description of the TrainJob to build, filled in by the rules. */
+export interface ConversionPlan {
+  job: PyTorchJob;
+  /** Final TrainJob name (PyTorchJob name plus suffix), or undefined when only generateName is set. */
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  suspend?: boolean;
+  managedBy?: string;
+  activeDeadlineSeconds?: number;
+  numNodes: number;
+  trainer: {
+    image: string;
+    command?: unknown[];
+    args?: unknown[];
+    env: JsonObject[];
+    numProcPerNode?: number | string;
+    resourcesPerNode?: JsonObject;
+  };
+  /** Pod template metadata to carry (labels and annotations). */
+  podMetadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  /** Pod spec fields to carry, except containers (the node container and sidecars are below). */
+  podSpec: JsonObject;
+  /** Fields of the `node` container not carried by `trainer` (volumeMounts, securityContext, probes, ...). */
+  nodeContainer: JsonObject;
+  /** Whether the node container must not inherit the runtime's command/args (image entrypoint kept). */
+  clearRuntimeEntrypoint: { command: boolean; args: boolean };
+  /** Containers other than the training container. */
+  sidecars: Container[];
+  /** Pod restartPolicy when it is not the JobSet default OnFailure. */
+  restartPolicy?: string;
+  /** Fields of the child Job spec (backoffLimit, activeDeadlineSeconds). */
+  jobSpec: JsonObject;
+  /** Annotations on the JobSet template (for example the Volcano queue). */
+  jobSetAnnotations: Record<string, string>;
+  /** podGroupPolicy for the generated runtime. */
+  podGroupPolicy?: JsonObject;
+  /** Why a generated TrainingRuntime is required whatever the target (sidecars, init containers, ...). */
+  runtimeReasons: string[];
+  /** v1 settings with no v2 home, kept as an annotation so a rollback can restore them. */
+  v1Settings: JsonObject;
+  findings: Finding[];
+}

@@ -1,0 +1,62 @@
+import { finding } from '../codes.js';
+import type { ConversionPlan } from '../plan.js';
+import type { TargetCapabilities } from '../targets/types.js';
+
+const KUEUE_LABELS = ['kueue.x-k8s.io/queue-name', 'kueue.x-k8s.io/priority-class'];
+const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** JobSet appends `-node-0-<index>` to the TrainJob name and the Job controller `-xxxxx`; pod names stay ≤ 63. */
+const POD_NAME_MAX = 63;
+const RANDOM_SUFFIX = 6; // "-abcde"
+
+/** The longest TrainJob name whose pods JobSet accepts for a number of nodes (kubeflow-api.md §2.2). */
+export function maxTrainJobNameLength(numNodes: number): number {
+  const digits = String(Math.max(0, numNodes - 1)).length;
+  return POD_NAME_MAX - '-node-0-'.length - digits - RANDOM_SUFFIX;
+}
+
+/** Checks the TrainJob name against the TrainJob CRD (RFC 1035, ≤ 63) and JobSet's pod-name limit. */
+export function checkName(plan: ConversionPlan): void {
+  const name = plan.name;
+  if (name === undefined) {
+    if (plan.generateName !== undefined) {
+      plan.findings.push(finding('KTJ-NAME-003', 'metadata.generateName', `Only generateName "${plan.generateName}" is set; the final name and its length cannot be checked.`, 'Keep the prefix short (JobSet limits the TrainJob name to about 48 characters).'));
+    }
+    return;
+  }
+  if (!DNS1035.test(name) || name.length > 63) {
+    plan.findings.push(
+      finding('KTJ-NAME-002', 'metadata.name', `"${name}" is not a valid TrainJob name: it must be at most 63 lower-case letters, digits and '-', start with a letter and end with a letter or digit.`, 'Rename the job (or choose another --suffix).'),
+    );
+    return;
+  }
+  const max = maxTrainJobNameLength(plan.numNodes);
+  if (name.length > max) {
+    plan.findings.push(
+      finding(
+        'KTJ-NAME-001',
+        'metadata.name',
+        `"${name}" has ${name.length} characters; with ${plan.numNodes} node(s) JobSet rejects names over ${max} because pod names (<name>-node-0-<index>-xxxxx) would exceed 63 characters. The TrainJob would be accepted and then never start.`,
+        `Shorten the name to ${max} characters or fewer (or drop --suffix).`,
+      ),
+    );
+  }
+}
+
+/** Reports the Kueue labels carried on the TrainJob, and version pairs Kueue cannot admit. */
+export function checkKueue(plan: ConversionPlan, caps: TargetCapabilities): void {
+  const present = KUEUE_LABELS.filter((l) => plan.labels[l] !== undefined);
+  if (!present.length) return;
+  plan.findings.push(
+    finding('KTJ-KUEUE-001', `metadata.labels["${present[0]}"]`, `Kueue label(s) ${present.map((l) => `${l}=${plan.labels[l]}`).join(', ')} are carried on the TrainJob; Kueue suspends it until admitted.`, 'Enable the trainer.kubeflow.org/trainjob framework in the Kueue configuration.'),
+  );
+  if (!caps.kueueAdmits) {
+    plan.findings.push(
+      finding(
+        'KTJ-KUEUE-002',
+        `metadata.labels["${present[0]}"]`,
+        'Kueue 0.17+ only manages TrainJobs of Trainer v2.2+ (kubernetes-sigs/kueue#14722): a queued TrainJob of this version would stay suspended.',
+        'Target Trainer v2.2+ (--target-version), or check that your Kueue release supports this Trainer version.',
+      ),
+    );
+  }
+}
