@@ -42,9 +42,8 @@ export function completionCommand(deps: Deps): CommandModule {
     builder: (y: Argv) =>
       y
         .positional('shell', { type: 'string', choices: COMPLETION_SHELLS, describe: 'The shell to print the script for' })
-        .example('source <(kubectl trainjob completion bash)', 'Complete kubectl-trainjob in the current bash')
-        .example(SYMLINK_COMMAND, 'Complete "kubectl trainjob" too (kubectl >= 1.26 runs this helper)')
-        .epilogue(completionHelp('<shell>')),
+        .example('source <(kubectl-trainjob completion bash)', 'Complete kubectl-trainjob in the current bash')
+        .epilogue(completionHelp('<shell>', true)),
     handler: async (argv) => {
       const shell = String(argv.shell);
       if (shell === 'bash') deps.io.out.write(bashScript());
@@ -54,15 +53,20 @@ export function completionCommand(deps: Deps): CommandModule {
   };
 }
 
-/** The setup instructions, printed in `completion --help` and at the top of each script. */
-function completionHelp(shell: string): string {
+/**
+ * The setup instructions, printed in `completion --help` and at the top of each script.
+ * `--help` output is wrapped by yargs, so there the symlink command is split over two short lines.
+ */
+function completionHelp(shell: string, forHelp = false): string {
   const rc = shell === 'zsh' ? '~/.zshrc' : shell === 'bash' ? '~/.bashrc' : `your shell's rc file`;
   return [
     `To complete "kubectl-trainjob ...", load the script in ${rc}:`,
     `  source <(kubectl-trainjob completion ${shell})`,
     `To complete "kubectl trainjob ..." (kubectl >= 1.26 with kubectl's own completion loaded),`,
     `put the helper ${KUBECTL_COMPLETE_NAME} on PATH next to the binary (krew cannot install it, krew#812):`,
-    `  ${SYMLINK_COMMAND}`,
+    ...(forHelp
+      ? ['  bin="$(command -v kubectl-trainjob)"', `  ln -sf "$bin" "$(dirname "$bin")/${KUBECTL_COMPLETE_NAME}"`]
+      : [`  ${SYMLINK_COMMAND}`]),
   ].join('\n');
 }
 
