@@ -41,7 +41,7 @@ mkdir -p "$OUT/stage"
 cp dist/kubectl-trainjob LICENSE "$OUT/stage/"
 chmod 0755 "$OUT/stage/kubectl-trainjob"
 chmod 0644 "$OUT/stage/LICENSE"
-# Reproducible archive: fixed order, owner and mtime; gzip without a timestamp.
+# Deterministic archive (for a given binary): fixed order, owner and mtime; gzip without a timestamp.
 tar -C "$OUT/stage" --sort=name --owner=0 --group=0 --numeric-owner --mtime='@0' -cf - kubectl-trainjob LICENSE |
   gzip -9n >"$OUT/$ARCHIVE"
 SHA256="$(sha256sum "$OUT/$ARCHIVE" | cut -d' ' -f1)"

@@ -27,7 +27,7 @@ const sh = (script: string, args: string[], env: Record<string, string> = {}) =>
 };
 
 describe('krew release and install', () => {
-  test('release.sh builds a validated manifest and a reproducible archive, and the install works', () => {
+  test('release.sh builds a validated manifest and a deterministic archive, and the install works', () => {
     const releaseDir = path.join(work, 'release');
     const rel = sh('scripts/release.sh', [version], { SKIP_BUILD: '1', RELEASE_DIR: releaseDir });
     expect({ code: rel.code, out: rel.out }).toMatchObject({ code: 0 });
