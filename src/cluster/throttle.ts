@@ -73,11 +73,12 @@ export const defaultBackoff: BackoffOptions = { baseMs: 200, maxMs: 10_000, retr
 /**
  * Delay before retry number `attempt` (1-based): exponential with "equal jitter" (half fixed, half random),
  * so many clients retrying together spread out but each still waits at least half the nominal time.
- * A server's Retry-After wins when present (capped at maxMs).
+ * With a server Retry-After the wait is at least that long, plus a random share of the nominal delay:
+ * clients that were all told "1 second" would otherwise come back in the same instant and be throttled again.
  */
 export function backoffDelay(attempt: number, opts: BackoffOptions, retryAfterMs?: number, random: () => number = Math.random): number {
-  if (retryAfterMs !== undefined) return Math.min(opts.maxMs, Math.max(0, retryAfterMs));
   const nominal = Math.min(opts.maxMs, opts.baseMs * 2 ** (attempt - 1));
+  if (retryAfterMs !== undefined) return Math.min(opts.maxMs, Math.max(0, retryAfterMs) + random() * nominal);
   return nominal / 2 + random() * (nominal / 2);
 }
 

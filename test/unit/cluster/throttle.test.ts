@@ -63,9 +63,10 @@ describe('backoffDelay', () => {
   it('is capped at maxMs', () => {
     expect(backoffDelay(20, opts, undefined, () => 1)).toBe(10_000);
   });
-  it('honours Retry-After, capped', () => {
-    expect(backoffDelay(1, opts, 3000)).toBe(3000);
-    expect(backoffDelay(1, opts, 60_000)).toBe(10_000);
+  it('waits at least Retry-After, plus jitter up to the nominal delay, capped', () => {
+    expect(backoffDelay(1, opts, 3000, () => 0)).toBe(3000);
+    expect(backoffDelay(2, opts, 3000, () => 1)).toBe(3400);
+    expect(backoffDelay(1, opts, 60_000, () => 0)).toBe(10_000);
   });
 });
 
