@@ -80,6 +80,42 @@ function exitedBecauseOfPort(logFile: string): boolean {
   return /address already in use|bind: address/i.test(tail(logFile, 80));
 }
 
+// Planes of this process that are started or starting. While any exists, SIGINT/SIGTERM/SIGHUP and
+// process exit kill their children and remove their work dirs synchronously (pdeathsig would kill
+// the children anyway, but not clean up); the handlers are removed again with the last plane, so a
+// Jest process keeps its normal signal behaviour outside the plane's lifetime.
+const livePlanes = new Set<ControlPlane>();
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function stopAllNow(): void {
+  for (const plane of livePlanes) plane.stopNow();
+}
+
+function onStopSignal(signal: NodeJS.Signals): void {
+  stopAllNow();
+  untrackAll();
+  // Re-raise so the default action (exit) happens, unless someone else (e.g. Jest) handles it.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function untrackAll(): void {
+  livePlanes.clear();
+  for (const s of STOP_SIGNALS) process.off(s, onStopSignal);
+  process.off('exit', stopAllNow);
+}
+
+function track(plane: ControlPlane): void {
+  if (livePlanes.size === 0) {
+    for (const s of STOP_SIGNALS) process.on(s, onStopSignal);
+    process.on('exit', stopAllNow);
+  }
+  livePlanes.add(plane);
+}
+
+function untrack(plane: ControlPlane): void {
+  if (livePlanes.delete(plane) && livePlanes.size === 0) untrackAll();
+}
+
 /** One etcd + kube-apiserver pair with TLS, client-cert auth and RBAC. */
 export class ControlPlane {
   readonly state: ControlPlaneState;
@@ -91,6 +127,7 @@ export class ControlPlane {
     this.state = state;
     this.children = children;
     this.stopTimeoutMs = stopTimeoutMs;
+    track(this);
   }
 
   /** Starts a fresh plane (new work dir, new PKI, empty etcd) and resolves once `default` namespace exists. */
@@ -133,6 +170,7 @@ export class ControlPlane {
       } catch (err) {
         lastError = err;
         await plane.stopChildren();
+        untrack(plane);
         if (!(err instanceof PortRaceError) || Date.now() > deadline) break;
       }
     }
@@ -251,6 +289,7 @@ export class ControlPlane {
     this.stopped = true;
     await this.stopChildren();
     this.cleanUpWorkDir();
+    untrack(this);
   }
 
   /** Synchronous emergency stop for signal handlers: SIGKILLs both children and removes the work dir. */

@@ -15,6 +15,11 @@ interface JestProjectConfig {
 }
 
 function resolveTsSiblings(dir: string): { deregister(): void } {
+  // registerHooks needs Node >= 22.15; so does require() of the ESM-only @kubernetes/client-node.
+  if (typeof registerHooks !== 'function') {
+    throw new Error(`Node ${process.version} is too old for the integration tests: run them through npx or npm `
+      + '(which use the pinned Node 24 from node_modules/.bin), e.g. NODE_OPTIONS=--experimental-vm-modules npx jest --selectProjects integration');
+  }
   return registerHooks({
     resolve(specifier, context, nextResolve) {
       const parent = context.parentURL?.startsWith('file:') ? fileURLToPath(context.parentURL) : undefined;

@@ -5,9 +5,6 @@ export default async function globalTeardown(): Promise<void> {
   const cp = globalThis.__KTJ_CONTROL_PLANE__;
   if (!cp) return; // USE_EXISTING_CLUSTER, or setup failed before the plane existed
   globalThis.__KTJ_CONTROL_PLANE__ = undefined;
-  process.off('SIGINT', cp.onSignal);
-  process.off('SIGTERM', cp.onSignal);
-  process.off('exit', cp.onExit);
   await cp.plane.stop();
   if (process.env.KTJ_KEEP_CP === '1') process.stderr.write(`control plane stopped; work dir kept: ${cp.plane.workDir}\n`);
 }

@@ -10,8 +10,6 @@ import { DEFAULT_TRAINER_VERSION, installBaseCrds, switchTrainerVersion } from '
 /** What globalSetup leaves on globalThis for globalTeardown. */
 export interface GlobalPlane {
   plane: ControlPlane;
-  onSignal: (signal: NodeJS.Signals) => void;
-  onExit: () => void;
 }
 
 declare global {
@@ -38,20 +36,9 @@ export async function setUpControlPlane(): Promise<void> {
     return;
   }
   const started = Date.now();
+  // ControlPlane handles SIGINT/SIGTERM/exit of this process itself (even while starting).
   const plane = await ControlPlane.start({ label: 'jest' });
-  // Jest may be interrupted before globalTeardown runs; setpriv's pdeathsig covers SIGKILL, these cover the rest.
-  const onExit = (): void => plane.stopNow();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    plane.stopNow();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    // Re-raise so the default action (exit) happens unless Jest has its own handler.
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('exit', onExit);
-  globalThis.__KTJ_CONTROL_PLANE__ = { plane, onSignal, onExit };
+  globalThis.__KTJ_CONTROL_PLANE__ = { plane };
   // Set before installing CRDs: the Trainer version lease lives in the work dir named here.
   process.env[HarnessEnv.kubeconfig] = plane.adminKubeconfig;
   process.env[HarnessEnv.workDir] = plane.workDir;

@@ -214,6 +214,23 @@ describe('Trainer version switching', () => {
     const [restored] = await applyObjects(trainJob('after-restore', { runtimePatches: [{ manager: 'example.com/tool' }] }), { namespace: ns });
     expect((restored?.spec as any).runtimePatches).toEqual([expect.objectContaining({ manager: 'example.com/tool' })]);
   });
+
+  it('never lets two different versions overlap, while holders of one version share it', async () => {
+    const spans: { version: string; start: number; end: number }[] = [];
+    const hold = (version: 'v2.1' | 'v2.2') => withTrainerVersion(version, async () => {
+      const start = Date.now();
+      expect(await currentTrainerVersion()).toBe(version);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await currentTrainerVersion()).toBe(version); // nobody switched it under us
+      spans.push({ version, start, end: Date.now() });
+    });
+    await Promise.all([hold('v2.1'), hold('v2.2'), hold('v2.1')]);
+    const [a, b] = [spans.filter((s) => s.version === 'v2.1'), spans.filter((s) => s.version === 'v2.2')];
+    expect(a).toHaveLength(2);
+    expect(b).toHaveLength(1);
+    for (const x of a) for (const y of b) expect(x.end <= y.start || y.end <= x.start).toBe(true);
+    expect(await currentTrainerVersion()).toBe('v2.3');
+  });
 });
 
 describe('extra control plane', () => {
