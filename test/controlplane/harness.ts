@@ -71,6 +71,11 @@ export function controlPlaneWorkDir(): string {
   return dir;
 }
 
+/** Whether userKubeconfig works: true for the local plane, false with USE_EXISTING_CLUSTER (no client CA key). */
+export function canMintUsers(): boolean {
+  return Boolean(process.env[HarnessEnv.workDir]);
+}
+
 /** Creates a fresh, uniquely named namespace (`<prefix>-<worker>-<random>`) for one test file and returns its name. */
 export async function testNamespace(prefix = 'ktj'): Promise<string> {
   const clean = prefix.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'ktj';

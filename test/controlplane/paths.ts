@@ -47,7 +47,7 @@ export function findBinaries(): ControlPlaneBinaries {
   const missing = Object.values(found).filter((f) => !executable(f));
   if (missing.length > 0) {
     throw new Error(`control-plane binaries missing: ${missing.join(', ')}.\n`
-      + '  Build them once with:  bash test/controlplane/build.sh   (cold build ~15 min, see docs/testing.md)\n'
+      + '  Build them once with:  bash test/controlplane/build.sh   (cold: ~4 min on 2 cores; see docs/testing.md)\n'
       + '  or point KUBEBUILDER_ASSETS / TEST_ASSET_KUBE_APISERVER / TEST_ASSET_ETCD at existing binaries,\n'
       + '  or run against a cluster with USE_EXISTING_CLUSTER=true KTJ_TEST_KUBECONFIG=<file>.');
   }

@@ -127,7 +127,9 @@ export function reapStalePlanes(workRoot: string): string[] {
   if (!existsSync(workRoot)) return [];
   const cleaned: string[] = [];
   for (const name of readdirSync(workRoot)) {
+    if (!name.startsWith('cp-')) continue; // only plane dirs (ControlPlane.start names them cp-*)
     const workDir = path.join(workRoot, name);
+    if (!statSync(workDir).isDirectory()) continue;
     const owner = readOwner(workDir);
     if (owner && isAlive(owner)) continue;
     // A plane being created right now has its dir but not yet its owner file: leave young dirs alone.

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createControlPlanePki, mintClientCert } from '../controlplane/certs.js';
 import {
-  adminClient, adminKubeConfig, apiserverUrl, applyObjects, clientFor, currentTrainerVersion, KubeClient,
+  adminClient, adminKubeConfig, apiserverUrl, applyObjects, canMintUsers, clientFor, currentTrainerVersion, KubeClient,
   startExtraControlPlane, testNamespace, userKubeconfig, withTrainerVersion, type KubeObject,
 } from '../controlplane/harness.js';
 
@@ -90,7 +90,8 @@ function adminCa(): Buffer {
 }
 
 describe('RBAC with minted users', () => {
-  it('identifies a minted user by CN and O, denies it by default, and allows it after a RoleBinding', async () => {
+  // An existing cluster (USE_EXISTING_CLUSTER) does not give us its client CA key.
+  (canMintUsers() ? it : it.skip)('identifies a minted user by CN and O, denies it by default, and allows it after a RoleBinding', async () => {
     const user = `alice-${ns}`;
     const kubeconfig = userKubeconfig(user, ['team-a', 'team-b'], { contextName: 'alice', namespace: ns });
     const alice = await clientFor(kubeconfig);
