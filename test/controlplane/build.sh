@@ -62,7 +62,7 @@ build_apiserver() {
   local stamp="$BIN/.stamp-kube-apiserver-$K8S_VERSION-$GO_VERSION"
   [[ -x "$BIN/kube-apiserver" && -f "$stamp" ]] && return 0
   require_pin "$HERE/k8s/go.mod" "k8s.io/kubernetes $K8S_VERSION"
-  log "building kube-apiserver $K8S_VERSION with $GO_VERSION (cold: ~3 min on 2 cores with a warm module cache; see docs/testing.md)"
+  log "building kube-apiserver $K8S_VERSION with $GO_VERSION (cold: ~3 min on 2 cores, see docs/testing.md)"
   rm -f "$BIN"/.stamp-kube-apiserver-*
   # Without these -X flags /version reports v0.0.0-master+$Format:%H$ (kubernetes hack/lib/version.sh).
   local minor ld="-s -w"
