@@ -387,7 +387,13 @@ class FastParser {
     } else {
       value = foldLines(bodyLines);
     }
-    const trailing = end - 1 - last;
+    let trailing = end - 1 - last;
+    if (end === total) {
+      // text.split('\n') leaves an empty last element after a final newline: not a blank line.
+      const tail = this.line(total - 1);
+      if (tail === '') trailing--;
+      else if (trailing > 0 && chomp === '+') bail();
+    }
     if (chomp === '-') {
       // nothing
     } else if (chomp === '+') {
