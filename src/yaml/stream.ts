@@ -276,7 +276,8 @@ function decodeOrFail(decoder: TextDecoder, bytes: Uint8Array, bytesBefore: numb
     return decoder.decode(bytes);
   } catch {
     const bad = firstInvalidUtf8(bytes);
-    const lineStart = bytes.lastIndexOf(NL, bad - 1) + 1;
+    // (lastIndexOf with a negative start would search from the end, hence the guard.)
+    const lineStart = bad === 0 ? 0 : bytes.lastIndexOf(NL, bad - 1) + 1;
     // Lines before this chunk come from the splitter; columns count characters, as editors do.
     const before = new TextDecoder('utf-8').decode(bytes.subarray(0, lineStart));
     const base = splitter.endLocation();
@@ -308,7 +309,7 @@ export function firstInvalidUtf8(b: Uint8Array): number {
     for (let k = 1; k <= need; k++) {
       const d = b[i + k];
       if (d === undefined) return i;
-      if (k === 1 ? d < lo || d > hi : (d & 0xc0) !== 0x80) return k === 1 ? i : i;
+      if (k === 1 ? d < lo || d > hi : (d & 0xc0) !== 0x80) return i;
     }
     i += need + 1;
   }
