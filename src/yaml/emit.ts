@@ -12,7 +12,7 @@ export function toYaml(value: unknown): string {
   }
   // A top-level block scalar has no parent indentation to hang from; quote instead.
   if (typeof value === 'string' && value.includes('\n')) return doubleQuote(value) + '\n';
-  return scalar(value, 0) + '\n';
+  return scalar(value) + '\n';
 }
 
 type Json = unknown;
@@ -78,10 +78,10 @@ function value(v: unknown, indent: string, level: number, inMap: boolean): strin
     const block = blockLiteral(v, indent + '  ');
     if (block !== undefined) return ' ' + block;
   }
-  return ' ' + scalar(v, level) + '\n';
+  X'\n';
 }
 
-function scalar(v: unknown, _level: number): string {
+function scalar(v: unknown): string {
   switch (typeof v) {
     case 'string':
       return str(v);
