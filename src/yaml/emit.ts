@@ -78,7 +78,7 @@ function value(v: unknown, indent: string, level: number, inMap: boolean): strin
     const block = blockLiteral(v, indent + '  ');
     if (block !== undefined) return ' ' + block;
   }
-  X'\n';
+  return ' ' + scalar(v) + '\n';
 }
 
 function scalar(v: unknown): string {
