@@ -94,3 +94,44 @@ export function outputFormat<F extends string>(value: string | undefined, allowe
   if ((allowed as readonly string[]).includes(value)) return value as F;
   throw new UsageError(`unable to match a printer suitable for the output format "${value}"`, `Allowed formats are: ${allowed.join(', ')}.`);
 }
+
+/** Flags of verbs that select live objects and talk to the API at scale (preview, backup, migrate, ...). */
+export interface ClusterVerbFlags extends GlobalFlags {
+  'all-namespaces'?: boolean;
+  selector?: string;
+  qps?: number;
+  burst?: number;
+  'chunk-size'?: number;
+  concurrency?: number;
+}
+
+/** Client-side tuning of the API connection, validated. */
+export interface ClusterTuning {
+  qps: number;
+  burst: number;
+  /** Page size of list calls (kubectl's --chunk-size). */
+  pageSize: number;
+  /** Objects processed at once. */
+  concurrency: number;
+}
+
+/** Declares -A, -l, --qps, --burst, --chunk-size and --concurrency (kubectl spellings where kubectl has them). */
+export function withClusterVerbFlags<T>(y: Argv<T>): Argv<T & ClusterVerbFlags> {
+  return y
+    .option('all-namespaces', { alias: 'A', type: 'boolean', default: false, describe: 'Act on every namespace (overrides -n)' })
+    .option('selector', { alias: 'l', type: 'string', describe: 'Label selector, e.g. -l team=nlp,tier!=test' })
+    .option('qps', { type: 'number', default: 50, describe: 'Client-side requests per second to the API server' })
+    .option('burst', { type: 'number', default: 100, describe: 'Client-side burst of requests above --qps' })
+    .option('chunk-size', { type: 'number', default: 500, describe: 'Objects per list page (0 = no paging)' })
+    .option('concurrency', { type: 'number', default: 8, describe: 'Objects processed in parallel' }) as Argv<T & ClusterVerbFlags>;
+}
+
+/** Validates the tuning flags. */
+export function clusterTuning(flags: ClusterVerbFlags): ClusterTuning {
+  const t = { qps: flags.qps ?? 50, burst: flags.burst ?? 100, pageSize: flags['chunk-size'] ?? 500, concurrency: flags.concurrency ?? 8 };
+  if (!(t.qps > 0)) throw new UsageError(`--qps must be greater than 0, got ${t.qps}`);
+  if (!(t.burst >= 1) || !Number.isInteger(t.burst)) throw new UsageError(`--burst must be a positive integer, got ${t.burst}`);
+  if (!(t.pageSize >= 0) || !Number.isInteger(t.pageSize)) throw new UsageError(`--chunk-size must be 0 or a positive integer, got ${t.pageSize}`);
+  if (!(t.concurrency >= 1) || !Number.isInteger(t.concurrency)) throw new UsageError(`--concurrency must be a positive integer, got ${t.concurrency}`);
+  return t;
+}

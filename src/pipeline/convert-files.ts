@@ -1,0 +1,39 @@
+import { convertDocument, type DocumentOutcome } from '../convert/index.js';
+import type { ConvertOptions } from '../convert/plan.js';
+import { InputError } from '../errors.js';
+import type { InputSource } from '../input/sources.js';
+import { parseDocument, readDocuments, YamlSyntaxError } from '../yaml/index.js';
+
+/** One converted input document, with where it came from and its size in lines. */
+export interface ConvertedDocument extends DocumentOutcome {
+  source: string;
+  index: number;
+  lines: number;
+}
+
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+  return text.length && text.charCodeAt(text.length - 1) !== 10 ? n + 1 : n;
+}
+
+/**
+ * Reads the sources document by document (never a whole stream at once) and converts each.
+ * A syntax or encoding error stops the run with an InputError naming file, document, line and column.
+ */
+export async function* convertSources(sources: InputSource[], opts: Omit<ConvertOptions, 'source'>): AsyncGenerator<ConvertedDocument> {
+  for (const src of sources) {
+    try {
+      for await (const doc of readDocuments(src.open(), { source: src.name })) {
+        const parsed = parseDocument(doc.text, { source: src.name, document: doc.index, startLine: doc.startLine });
+        const outcome = convertDocument(parsed.value, { ...opts, source: `${src.name}#${doc.index}` });
+        yield { ...outcome, source: src.name, index: doc.index, lines: countLines(doc.text) };
+      }
+    } catch (e) {
+      if (e instanceof YamlSyntaxError) {
+        throw new InputError(e.message, 'Fix the document and run again; nothing was written for this input.');
+      }
+      throw e;
+    }
+  }
+}
