@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README's quick start and CI run it:
+#   typecheck → code-boundary and generated-file checks → build the executable (smoke tests run it)
+#   → build/reuse the test control plane (kube-apiserver + etcd from the Go module proxy)
+#   → every Jest project (unit, golden, verbs, smoke, integration against the real API server).
+# Ends with the plain line "N passed, N failed" that CI reads. Run through npm so the pinned
+# Node 24 (node_modules/.bin) is first on PATH.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+fail_early() { echo "$1" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+step "typecheck"
+npx tsc -p . || fail_early "typecheck failed"
+step "boundaries and generated files"
+node scripts/check-boundaries.mjs || fail_early "code boundary check failed"
+node scripts/gen-schemas.mjs --check || fail_early "embedded schemas are stale"
+node scripts/gen-stock-runtimes.mjs --check || fail_early "embedded runtimes are stale"
+step "build dist/kubectl-trainjob"
+node scripts/build.mjs || fail_early "build failed"
+step "test control plane binaries"
+bash test/controlplane/build.sh || fail_early "building kube-apiserver/etcd failed (see above)"
+
+step "jest"
+result=.jest-result.json
+rm -f "$result"
+NODE_OPTIONS=--experimental-vm-modules npx jest --ci --json --outputFile="$result" "$@"
+rc=$?
+if [ ! -s "$result" ]; then fail_early "jest wrote no result file (exit $rc)"; fi
+node -e '
+const r = require(process.argv[1]);
+const failedSuites = r.testResults.filter((s) => s.status === "failed" && s.assertionResults.length === 0).length;
+console.log(`${r.numPassedTests} passed, ${r.numFailedTests + failedSuites} failed`);
+' "$PWD/$result"
+exit $rc
