@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { Deps } from '../io.js';
@@ -173,6 +174,8 @@ export async function runCompletionProtocol(args: string[], deps: Deps): Promise
       directive = ShellCompDirective.Default;
     } else if (/^--(kubeconfig|filename)=/.test(current)) {
       directive = ShellCompDirective.Default;
+    } else if (verb !== '' && FILE_POSITIONAL_VERBS.has(verb) && !current.startsWith('-') && !(prev && valueFlags.has(prev))) {
+      directive = ShellCompDirective.Default;
     } else {
       const fromYargs = await yargsCompletions(cli);
       const isValue = prev !== undefined && valueFlags.has(prev) && !current.startsWith('-');
@@ -184,8 +187,6 @@ export async function runCompletionProtocol(args: string[], deps: Deps): Promise
         candidates = [...(OUTPUT_FORMATS[verb] ?? OUTPUT_FORMATS['']!)];
       } else if (isValue) {
         candidates = []; // a free-form value (--context, -n, ...): nothing sensible to offer offline
-      } else if (verb !== '' && FILE_POSITIONAL_VERBS.has(verb) && !current.startsWith('-')) {
-        directive = ShellCompDirective.Default;
       } else {
         // Like cobra: flags only once the word starts with "-"; yargs' "--n" spellings of short aliases never.
         candidates = fromYargs.filter((c) => (current.startsWith('-') ? !/^--.(\t|$)/.test(c) : !c.startsWith('-')));
@@ -231,12 +232,20 @@ interface LoadedCli {
  */
 async function loadCli(args: string[], deps: Deps): Promise<LoadedCli> {
   const { buildCli, verbs } = await import('../cli.js');
-  const quiet: Deps = { ...deps, io: { ...deps.io, out: nullStream(), err: nullStream() } };
+  // Handlers must never run while completing (see the middleware below); if one did anyway, it
+  // would read an empty stdin and write nowhere.
+  const quiet: Deps = { ...deps, io: { ...deps.io, in: Readable.from([]), out: nullStream(), err: nullStream() } };
   const saved = { SHELL: process.env.SHELL, ZSH_NAME: process.env.ZSH_NAME };
   process.env.SHELL = '/usr/bin/fish';
   delete process.env.ZSH_NAME;
   try {
-    const cli = buildCli(['--get-yargs-completions', ...(args.length > 0 ? args : [''])], quiet);
+    const cli = buildCli(['--get-yargs-completions', ...(args.length > 0 ? args : [''])], quiet)
+      // yargs skips a verb's handler in completion mode only if it printed a candidate; when it
+      // printed none, it would run the handler. After-validation middleware runs right before a
+      // handler and nowhere else, so it can stop that.
+      .middleware(() => {
+        throw new Error('completion mode: verb handlers do not run');
+      }, false);
     // getOptions() exists at run time but is missing from @types/yargs 17.
     const opts = (cli as unknown as { getOptions(): YargsOptions }).getOptions();
     const valueFlags = new Set<string>();
