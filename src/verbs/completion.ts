@@ -19,7 +19,7 @@ export const SYMLINK_COMMAND = `ln -sf "$(command -v kubectl-trainjob)" "$(dirna
 export const ShellCompDirective = { Default: 0, NoFileComp: 4 } as const;
 
 /** Flags whose value is a file name: the shell should offer files after them. */
-const FILE_FLAGS = new Set(['-f', '--filename', '--kubeconfig']);
+const FILE_FLAGS = new Set(['-f', '--filename', '--kubeconfig', '--output-dir', '--report-file']);
 
 /** Verbs whose positional arguments are files. */
 const FILE_POSITIONAL_VERBS = new Set(['convert']);
@@ -168,11 +168,12 @@ export async function runCompletionProtocol(args: string[], deps: Deps): Promise
   let candidates: string[] = [];
   let directive: number = ShellCompDirective.NoFileComp;
   try {
-    const { cli, valueFlags, verbNames } = await loadCli(args, deps);
-    const verb = firstVerb(words, valueFlags);
+    const { cli, globalValueFlags, verbValueFlags, verbNames } = await loadCli(args, deps);
+    const verb = firstVerb(words, globalValueFlags);
+    const valueFlags = new Set([...globalValueFlags, ...(verbValueFlags.get(verb) ?? [])]);
     if (prev !== undefined && FILE_FLAGS.has(prev)) {
       directive = ShellCompDirective.Default;
-    } else if (/^--(kubeconfig|filename)=/.test(current)) {
+    } else if (/^--(kubeconfig|filename|output-dir|report-file)=/.test(current)) {
       directive = ShellCompDirective.Default;
     } else if (verb !== '' && FILE_POSITIONAL_VERBS.has(verb) && !current.startsWith('-') && !(prev && valueFlags.has(prev))) {
       directive = ShellCompDirective.Default;
@@ -185,6 +186,9 @@ export async function runCompletionProtocol(args: string[], deps: Deps): Promise
         candidates = choices;
       } else if (isValue && (prev === '-o' || prev === '--output')) {
         candidates = [...(OUTPUT_FORMATS[verb] ?? OUTPUT_FORMATS['']!)];
+      } else if (isValue && prev === '--target-version') {
+        const { targetVersions } = await import('../convert/targets/index.js');
+        candidates = [...targetVersions(), 'auto'];
       } else if (isValue) {
         candidates = []; // a free-form value (--context, -n, ...): nothing sensible to offer offline
       } else {
@@ -220,7 +224,9 @@ interface YargsOptions {
 interface LoadedCli {
   cli: Argv;
   /** Flags that take a value, with their aliases (`-n`, `--namespace`, ...). */
-  valueFlags: Set<string>;
+  globalValueFlags: Set<string>;
+  /** The value-taking flags each verb declares in its builder. */
+  verbValueFlags: Map<string, Set<string>>;
   /** The top-level verbs (`convert`, `version`, ...). */
   verbNames: Set<string>;
 }
@@ -231,7 +237,7 @@ interface LoadedCli {
  * exactly kubectl's protocol, so $SHELL is set for the duration of the call.
  */
 async function loadCli(args: string[], deps: Deps): Promise<LoadedCli> {
-  const { buildCli, verbs } = await import('../cli.js');
+  const [{ buildCli, verbs }, { default: yargs }] = await Promise.all([import('../cli.js'), import('yargs')]);
   // Handlers must never run while completing (see the middleware below); if one did anyway, it
   // would read an empty stdin and write nowhere.
   const quiet: Deps = { ...deps, io: { ...deps.io, in: Readable.from([]), out: nullStream(), err: nullStream() } };
@@ -246,23 +252,43 @@ async function loadCli(args: string[], deps: Deps): Promise<LoadedCli> {
       .middleware(() => {
         throw new Error('completion mode: verb handlers do not run');
       }, false);
-    // getOptions() exists at run time but is missing from @types/yargs 17.
-    const opts = (cli as unknown as { getOptions(): YargsOptions }).getOptions();
-    const valueFlags = new Set<string>();
-    for (const key of [...opts.string, ...opts.array, ...opts.number]) {
-      for (const name of [key, ...(opts.alias[key] ?? [])]) valueFlags.add(name.length === 1 ? `-${name}` : `--${name}`);
+    const globalValueFlags = valueFlagsOf(cli);
+    const verbNames = new Set<string>();
+    const verbValueFlags = new Map<string, Set<string>>();
+    for (const factory of verbs) {
+      const verb = factory(quiet);
+      const cmd = verb.command ?? [];
+      const names = (Array.isArray(cmd) ? cmd : [cmd]).map((c) => String(c).split(/\s/, 1)[0]!);
+      let flags = new Set<string>();
+      if (typeof verb.builder === 'function') {
+        try {
+          const y = yargs([]);
+          flags = valueFlagsOf((verb.builder(y) as Argv | undefined) ?? y);
+        } catch {
+          // a builder that cannot run standalone: its flags are still completed by yargs
+        }
+      }
+      for (const name of names) {
+        verbNames.add(name);
+        verbValueFlags.set(name, flags);
+      }
     }
-    const verbNames = new Set(
-      verbs.flatMap((v) => {
-        const cmd = v(quiet).command ?? [];
-        return (Array.isArray(cmd) ? cmd : [cmd]).map((c) => String(c).split(/\s/, 1)[0]!);
-      }),
-    );
-    return { cli, valueFlags, verbNames };
+    return { cli, globalValueFlags, verbValueFlags, verbNames };
   } finally {
     restoreEnv('SHELL', saved.SHELL);
     restoreEnv('ZSH_NAME', saved.ZSH_NAME);
   }
+}
+
+/** The flags (with their aliases, as typed: `-n`, `--namespace`) that take a value. */
+function valueFlagsOf(y: Argv): Set<string> {
+  // getOptions() exists at run time but is missing from @types/yargs 17.
+  const opts = (y as unknown as { getOptions(): YargsOptions }).getOptions();
+  const flags = new Set<string>();
+  for (const key of [...opts.string, ...opts.array, ...opts.number]) {
+    for (const name of [key, ...(opts.alias[key] ?? [])]) flags.add(name.length === 1 ? `-${name}` : `--${name}`);
+  }
+  return flags;
 }
 
 /**

@@ -79,6 +79,8 @@ describe('kubectl plugin completion protocol', () => {
     { name: 'version -o lists its formats', args: ['version', '-o', ''], words: ['text', 'json', 'yaml'] },
     { name: 'version --output filters by prefix', args: ['version', '--output', 'j'], words: ['json'] },
     { name: 'convert -o lists yaml and json', args: ['convert', '-o', ''], words: ['yaml', 'json'] },
+    { name: 'convert --report lists its declared choices', args: ['convert', '--report', ''], words: ['table', 'json', 'yaml', 'none'] },
+    { name: 'convert --target-version lists the Trainer schemas and auto', args: ['convert', '--target-version', 'v2.'], words: ['v2.0', 'v2.1', 'v2.2', 'v2.3'] },
   ])('$name', async ({ args, words }) => {
     const r = await complete(...args);
     expect(r.words).toEqual(words);
@@ -92,6 +94,7 @@ describe('kubectl plugin completion protocol', () => {
     { name: 'for --kubeconfig=PATH', args: ['--kubeconfig=./k'] },
     { name: 'for the positional files of convert', args: ['convert', ''] },
     { name: 'for a second positional file of convert', args: ['convert', 'a.yaml', 'b'] },
+    { name: 'after convert --output-dir', args: ['convert', '--output-dir', ''] },
   ])('files are completed by the shell $name', async ({ args }) => {
     const r = await complete(...args);
     expect(r.words).toEqual([]);
