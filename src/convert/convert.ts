@@ -34,6 +34,7 @@ export const ANNOTATIONS = {
   targetVersion: `${ANNOTATION_PREFIX}target-version`,
   runtime: `${ANNOTATION_PREFIX}generated-runtime`,
   v1Settings: `${ANNOTATION_PREFIX}v1-settings`,
+  backup: `${ANNOTATION_PREFIX}backup`, backupSha256: `${ANNOTATION_PREFIX}backup-sha256`, v1Manifest: `${ANNOTATION_PREFIX}v1-manifest`, v1ManifestOmitted: `${ANNOTATION_PREFIX}v1-manifest-omitted`,
 } as const;
 
 /**
