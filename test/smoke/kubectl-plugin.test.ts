@@ -1,7 +1,8 @@
 // Smoke tests of the built single executable, run as a kubectl plugin (see sandbox.ts).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { readdirSync } from 'node:fs';
-import { makeSandbox, parseCompletion, requireBinary, type Sandbox } from './sandbox.js';
+import * as path from 'node:path';
+import { ROOT, makeSandbox, parseCompletion, requireBinary, type Sandbox } from './sandbox.js';
 
 let sb: Sandbox;
 beforeAll(() => {
@@ -70,6 +71,20 @@ describe('kubectl trainjob (built binary through kubectl)', () => {
     const r = sb.kubectl(['trainjob', 'version'], { NODE_OPTIONS: '--require=/nonexistent/hook.js' });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
+  });
+
+  // Only exit codes here: the convert owner's tests pin the output format.
+  test('convert runs from / on an absolute path (0 clean, 3 with warnings)', () => {
+    const example = path.join(ROOT, 'upstream/examples/pytorchjobs/kubeflow-trainer-v1.9.2-simple.yaml');
+    const r = sb.kubectl(['trainjob', 'convert', example]);
+    expect([0, 3]).toContain(r.code);
+    expect(r.stdout).not.toBe('');
+  });
+
+  test('convert of a missing file fails with exit 1', () => {
+    const r = sb.kubectl(['trainjob', 'convert', '/nonexistent/job.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: /m);
   });
 
   test('completion bash prints a script for kubectl-trainjob', () => {
