@@ -5,12 +5,13 @@ import { withGlobalFlags } from './verbs/flags.js';
 import { convertCommand } from './verbs/convert.js';
 import { completionCommand } from './verbs/completion.js';
 import { versionCommand } from './verbs/version.js';
+import { readinessCommand } from './verbs/readiness.js';
 
 /** A verb: a yargs command module built with the process dependencies. */
 export type VerbFactory = (deps: Deps) => CommandModule<any, any>;
 
 /** Every verb, in the order `--help` lists them. */
-export const verbs: VerbFactory[] = [convertCommand, completionCommand, versionCommand];
+export const verbs: VerbFactory[] = [convertCommand, completionCommand, versionCommand, readinessCommand];
 
 /**
  * Builds the yargs parser for `kubectl trainjob`. It never exits the process: usage errors

@@ -1,0 +1,91 @@
+// The PyTorchJob inventory: streams list pages, dry-converts each job and keeps only counters, a
+// bounded sample of refused jobs, runtime usage and queue labels, so memory does not grow with jobs.
+import type { Cluster, KubeObject } from '../cluster/index.js';
+import { Resources } from '../cluster/index.js';
+import { convertDocument, type RuntimeChoice } from '../convert/index.js';
+import type { Target } from '../convert/targets/types.js';
+import { pytorchJobState } from '../live/state.js';
+import { TOOL_VERSION } from '../version.js';
+import type { InventoryFact, RuntimeUsage } from './facts.js';
+
+/** How many refused jobs the report names (the counters cover all of them). */
+export const REFUSED_SAMPLE_SIZE = 10;
+
+const QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
+
+/** Accumulates the inventory one job at a time (pure, so it is unit-tested without a cluster). */
+export class InventoryCounter {
+  /** The counters; read them after the last job. */
+  readonly fact: InventoryFact;
+  /** `kind/namespace/name` → usage of each runtime the converted jobs would reference. */
+  private readonly usage = new Map<string, RuntimeUsage>();
+  /** `namespace/queue` → jobs carrying that queue name. */
+  readonly queues: Record<string, number> = {};
+
+  constructor(
+    private readonly target: Target,
+    private readonly runtime: RuntimeChoice,
+  ) {
+    this.fact = { total: 0, namespaces: {}, states: { running: 0, suspended: 0, finished: 0, created: 0 }, conversion: { clean: 0, warnings: 0, refused: 0 }, refusedSample: [], pages: 0, target: target.version };
+  }
+
+  /** Counts one PyTorchJob: its state, its dry-conversion outcome, its runtime and its queue label. */
+  add(job: KubeObject): void {
+    const ns = job.metadata?.namespace ?? '';
+    const name = job.metadata?.name ?? '';
+    const f = this.fact;
+    f.total++;
+    const per = (f.namespaces[ns] ??= { total: 0, running: 0, suspended: 0, finished: 0, created: 0, clean: 0, warnings: 0, refused: 0 });
+    per.total++;
+    const state = pytorchJobState(job);
+    const bucket = state === 'running' || state === 'restarting' ? 'running' : state === 'succeeded' || state === 'failed' ? 'finished' : state;
+    f.states[bucket]++;
+    per[bucket]++;
+
+    const queue = job.metadata?.labels?.[QUEUE_LABEL] ?? ((job.spec as { runPolicy?: { schedulingPolicy?: { queue?: string } } } | undefined)?.runPolicy?.schedulingPolicy?.queue);
+    if (queue) this.queues[`${ns}/${queue}`] = (this.queues[`${ns}/${queue}`] ?? 0) + 1;
+
+    // The converter may prune the object it is given (fields the v1 server would drop); the job is not used afterwards.
+    const outcome = convertDocument(job, { target: this.target, runtime: this.runtime, envShim: true, force: false, toolVersion: TOOL_VERSION, source: 'cluster' }).jobs[0];
+    if (!outcome || outcome.refused) {
+      f.conversion.refused++;
+      per.refused++;
+      if (f.refusedSample.length < REFUSED_SAMPLE_SIZE) {
+        const first = outcome?.findings.find((x) => x.severity === 'error');
+        f.refusedSample.push({ namespace: ns, name, code: first?.code ?? 'unknown', message: first?.message ?? 'not convertible' });
+      }
+      return;
+    }
+    if (outcome.findings.some((x) => x.severity !== 'info')) {
+      f.conversion.warnings++;
+      per.warnings++;
+    } else {
+      f.conversion.clean++;
+      per.clean++;
+    }
+    const trainJob = outcome.objects.find((o) => o.kind === 'TrainJob');
+    const ref = (trainJob?.spec as { runtimeRef?: { name?: string; kind?: string } } | undefined)?.runtimeRef;
+    if (!ref?.name) return;
+    const kind = ref.kind === 'TrainingRuntime' ? 'TrainingRuntime' : 'ClusterTrainingRuntime';
+    const generated = outcome.objects.some((o) => o.kind === 'TrainingRuntime' && o.metadata.name === ref.name);
+    // Generated runtimes are one per job: count them under one key so the usage table stays small.
+    const key = generated ? 'generated' : `${kind}/${kind === 'TrainingRuntime' ? ns : ''}/${ref.name}`;
+    const u = this.usage.get(key) ?? { kind, name: generated ? '(generated per job)' : ref.name, ...(kind === 'TrainingRuntime' && !generated ? { namespace: ns } : {}), generated, jobs: 0 };
+    u.jobs++;
+    this.usage.set(key, u);
+  }
+
+  /** The runtimes the converted jobs would reference, with job counts. */
+  runtimeUsage(): RuntimeUsage[] {
+    return [...this.usage.values()];
+  }
+}
+
+/** Streams every PyTorchJob in scope page by page into a counter; only one page is held at a time. */
+export async function scanPyTorchJobs(cluster: Cluster, scope: { allNamespaces: boolean; namespace: string }, counter: InventoryCounter, onPage?: (seen: number) => void): Promise<void> {
+  for await (const page of cluster.list(Resources.pytorchjobs, scope.allNamespaces ? { allNamespaces: true } : { namespace: scope.namespace })) {
+    counter.fact.pages++;
+    for (const job of page.items) counter.add(job);
+    onPage?.(counter.fact.total);
+  }
+}

@@ -1,0 +1,49 @@
+// Renders a readiness report: a borderless kubectl-style table for people, JSON or YAML for machines.
+import Table from 'cli-table3';
+import { toYaml } from '../yaml/index.js';
+import type { CheckResult, ReadinessReport } from './types.js';
+
+const NO_BORDERS = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+};
+
+const STATUS_WORD: Record<CheckResult['status'], string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skipped: 'SKIP' };
+const VERDICT: Record<ReadinessReport['summary']['verdict'], string> = {
+  ready: 'READY: no blocking or advisory findings',
+  advisory: 'ADVISORY: nothing blocks the migration, but review the warnings and skipped checks',
+  blocked: 'BLOCKED: fix the failing checks before migrating',
+};
+
+/** Renders the report as a heading, a table of checks (message with the remediation under it) and a verdict line. */
+export function renderReadinessTable(report: ReadinessReport, width: number): string {
+  const idW = Math.max(...report.checks.map((c) => c.id.length), 5);
+  const msgW = Math.max(30, width - idW - 6 - 9 - 6);
+  const table = new Table({
+    head: ['CHECK', 'STATUS', 'IMPACT', 'MESSAGE'],
+    chars: NO_BORDERS,
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+    colWidths: [idW, 6, 9, msgW],
+    wordWrap: true,
+    wrapOnWordBoundary: true,
+  });
+  for (const c of report.checks) {
+    table.push([c.id, STATUS_WORD[c.status], c.impact === 'none' ? '-' : c.impact, c.remediation && c.status !== 'pass' ? `${c.message}\nfix: ${c.remediation}` : c.message]);
+  }
+  const cl = report.cluster;
+  const head = [
+    `Cluster: ${cl.server}${cl.context ? ` (context ${cl.context})` : ''}${cl.kubernetesVersion ? `, Kubernetes ${cl.kubernetesVersion}` : ''}${cl.user ? `, as ${cl.user}` : ''}`,
+    `Scope: ${report.scope.allNamespaces ? 'all namespaces' : `namespace ${report.scope.namespace}`}; Trainer schema: ${cl.trainerSchema ?? 'not detected'}; dry conversion to ${report.target}`,
+    '',
+  ];
+  const s = report.summary;
+  const foot = ['', `${VERDICT[s.verdict]} (${s.pass} passed, ${s.warn} warnings, ${s.fail} failed, ${s.skipped} skipped; ${s.blocking} blocking, ${s.advisory} advisory)`];
+  return [...head, ...table.toString().split('\n').map((l) => l.trimEnd()), ...foot].join('\n') + '\n';
+}
+
+/** Renders the report in one of the output formats; JSON and YAML print the report object exactly. */
+export function renderReadiness(report: ReadinessReport, format: 'table' | 'json' | 'yaml', width = 120): string {
+  if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
+  if (format === 'yaml') return toYaml(report as unknown as Record<string, unknown>);
+  return renderReadinessTable(report, width);
+}

@@ -1,0 +1,82 @@
+import type { Argv, CommandModule } from 'yargs';
+import type { RuntimeChoice } from '../convert/index.js';
+import { getTarget } from '../convert/targets/index.js';
+import type { Target } from '../convert/targets/types.js';
+import { ExitCode, ExitWith, UsageError } from '../errors.js';
+import { writeChunk, type Deps } from '../io.js';
+import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterOptions, type ClusterTuning, type ClusterVerbFlags, type GlobalFlags } from './flags.js';
+
+/** Raw flags of `readiness`. */
+export interface ReadinessArgs extends ClusterVerbFlags {
+  runtime?: string;
+  'runtime-kind'?: string;
+  'target-version'?: string;
+}
+
+/** Validated options of `readiness`. */
+export interface ReadinessVerbOptions {
+  cluster: ClusterOptions;
+  tuning: ClusterTuning;
+  allNamespaces: boolean;
+  output: 'table' | 'json' | 'yaml';
+  runtime: RuntimeChoice;
+  /** undefined = the detected Trainer schema. */
+  target?: Target;
+}
+
+/** `kubectl trainjob readiness`: checks a cluster for the PyTorchJob → TrainJob migration; exit 0 ready, 3 advisory, 4 blocked. */
+export function readinessCommand(deps: Deps): CommandModule<GlobalFlags, ReadinessArgs> {
+  return {
+    command: 'readiness',
+    describe: 'Check whether the cluster is ready to migrate PyTorchJobs to TrainJobs',
+    builder: (y) =>
+      withClusterVerbFlags(y)
+        .option('runtime', { type: 'string', default: 'torch-distributed', describe: 'Runtime the converted TrainJobs would reference' })
+        .option('runtime-kind', { type: 'string', default: 'ClusterTrainingRuntime', choices: ['ClusterTrainingRuntime', 'TrainingRuntime'], describe: 'Kind of --runtime' })
+        .option('target-version', { type: 'string', describe: 'Trainer schema of the dry conversion (default: the one the cluster serves)' })
+        .example('kubectl trainjob readiness -A', 'Check the whole cluster (table)')
+        .example('kubectl trainjob readiness -n team-a -o json', 'One namespace, machine-readable')
+        .epilogue('Exit codes: 0 ready, 3 advisory (warnings or checks you may not run), 4 blocking, 1 error (no kubeconfig, unreachable cluster). Check IDs: docs/readiness.md.') as Argv<ReadinessArgs>,
+    handler: async (argv) => runReadinessVerb(completeReadiness(argv), deps),
+  };
+}
+
+/** Turns raw flags into validated options (usage errors here print usage). */
+export function completeReadiness(argv: ReadinessArgs): ReadinessVerbOptions {
+  const runtimeName = argv.runtime ?? 'torch-distributed';
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(runtimeName)) throw new UsageError(`invalid --runtime "${runtimeName}"`, 'A runtime name is a DNS subdomain, e.g. torch-distributed.');
+  const tv = argv['target-version'];
+  const target = tv === undefined || tv === '' || tv === 'auto' ? undefined : getTarget(tv);
+  return {
+    cluster: clusterOptions(argv),
+    tuning: clusterTuning(argv),
+    allNamespaces: Boolean(argv['all-namespaces']),
+    output: outputFormat(argv.output, ['table', 'json', 'yaml'] as const, 'table'),
+    runtime: { name: runtimeName, kind: (argv['runtime-kind'] ?? 'ClusterTrainingRuntime') as RuntimeChoice['kind'] },
+    ...(target ? { target } : {}),
+  };
+}
+
+/** Connects, runs the checks, prints the report on stdout and exits 0/3/4 by the verdict. */
+export async function runReadinessVerb(opts: ReadinessVerbOptions, deps: Deps): Promise<void> {
+  const { connect } = await import('../cluster/index.js');
+  const { runReadiness, renderReadiness } = await import('../readiness/index.js');
+  const cluster = await connect(opts.cluster, deps.env, opts.tuning);
+  try {
+    const report = await runReadiness(cluster, {
+      allNamespaces: opts.allNamespaces,
+      namespace: cluster.namespace,
+      runtime: opts.runtime,
+      concurrency: opts.tuning.concurrency,
+      ...(opts.target ? { target: opts.target } : {}),
+      // Progress only on a terminal: it is noise in CI logs and in tests.
+      ...(deps.io.errIsTTY ? { progress: (l: string) => deps.io.err.write(`${l}\n`) } : {}),
+    });
+    const width = Math.max(100, (deps.io.out as NodeJS.WriteStream).columns ?? 140);
+    await writeChunk(deps.io.out, renderReadiness(report, opts.output, width));
+    if (report.summary.verdict === 'blocked') throw new ExitWith(ExitCode.BLOCKED);
+    if (report.summary.verdict === 'advisory') throw new ExitWith(ExitCode.WARNINGS);
+  } finally {
+    cluster.close();
+  }
+}
