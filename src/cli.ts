@@ -5,13 +5,15 @@ import { withGlobalFlags } from './verbs/flags.js';
 import { convertCommand } from './verbs/convert.js';
 import { completionCommand } from './verbs/completion.js';
 import { versionCommand } from './verbs/version.js';
+import { previewCommand } from './verbs/preview.js';
+import { applyV2Command } from './verbs/apply-v2.js';
 import { readinessCommand } from './verbs/readiness.js';
 
 /** A verb: a yargs command module built with the process dependencies. */
 export type VerbFactory = (deps: Deps) => CommandModule<any, any>;
 
 /** Every verb, in the order `--help` lists them. */
-export const verbs: VerbFactory[] = [convertCommand, completionCommand, versionCommand, readinessCommand];
+export const verbs: VerbFactory[] = [convertCommand, previewCommand, applyV2Command, completionCommand, versionCommand, readinessCommand];
 
 /**
  * Builds the yargs parser for `kubectl trainjob`. It never exits the process: usage errors
