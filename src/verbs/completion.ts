@@ -161,7 +161,15 @@ fi
  * `cand<TAB>description`) and a last line `:<directive>`. Never fails: completion must not
  * print errors into the user's prompt.
  */
-export async function runCompletionProtocol(args: string[], deps: Deps): Promise<number> {
+export async function runCompletionProtocol(rawArgs: string[], deps: Deps): Promise<number> {
+  let args = rawArgs;
+  // `--flag=partial` (as cobra does): complete "partial" as the flag's value, print `--flag=value`.
+  let prefix = '';
+  const inline = /^(--[\w-]+)=(.*)$/s.exec(args[args.length - 1] ?? '');
+  if (inline) {
+    prefix = `${inline[1]}=`;
+    args = [...args.slice(0, -1), inline[1]!, inline[2]!];
+  }
   const words = args.length > 0 ? args.slice(0, -1) : [];
   const current = args.length > 0 ? args[args.length - 1]! : '';
   const prev = words[words.length - 1];
@@ -172,8 +180,6 @@ export async function runCompletionProtocol(args: string[], deps: Deps): Promise
     const verb = firstVerb(words, globalValueFlags);
     const valueFlags = new Set([...globalValueFlags, ...(verbValueFlags.get(verb) ?? [])]);
     if (prev !== undefined && FILE_FLAGS.has(prev)) {
-      directive = ShellCompDirective.Default;
-    } else if (/^--(kubeconfig|filename|output-dir|report-file)=/.test(current)) {
       directive = ShellCompDirective.Default;
     } else if (verb !== '' && FILE_POSITIONAL_VERBS.has(verb) && !current.startsWith('-') && !(prev && valueFlags.has(prev))) {
       directive = ShellCompDirective.Default;
@@ -207,7 +213,7 @@ export async function runCompletionProtocol(args: string[], deps: Deps): Promise
     if (!word.startsWith(current) || word.startsWith('__') || seen.has(word)) continue;
     seen.add(word);
     const desc = c.includes('\t') ? c.slice(c.indexOf('\t') + 1) : '';
-    deps.io.out.write(desc ? `${word}\t${desc}\n` : `${word}\n`);
+    deps.io.out.write(desc ? `${prefix}${word}\t${desc}\n` : `${prefix}${word}\n`);
   }
   deps.io.out.write(`:${directive}\n`);
   return 0;
