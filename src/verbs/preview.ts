@@ -180,7 +180,7 @@ export function previewCommand(deps: Deps): CommandModule<any, LiveVerbArgs> {
         await runPreview(completePreview(argv, deps.env), deps);
       } catch (e) {
         // Exit code 1 means "differences" here, so every ordinary failure moves to 2, like kubectl diff.
-        if (e instanceof CliError && e.exitCode === ExitCode.ERROR) throw new CliError(e.message, PREVIEW_ERROR, e.hint);
+        if (e instanceof CliError && !(e instanceof ExitWith) && e.exitCode === ExitCode.ERROR) throw new CliError(e.message, PREVIEW_ERROR, e.hint);
         throw e;
       }
     },
