@@ -8,12 +8,13 @@ import { versionCommand } from './verbs/version.js';
 import { previewCommand } from './verbs/preview.js';
 import { applyV2Command } from './verbs/apply-v2.js';
 import { readinessCommand } from './verbs/readiness.js';
+import { backupCommand } from './verbs/backup.js';
 
 /** A verb: a yargs command module built with the process dependencies. */
 export type VerbFactory = (deps: Deps) => CommandModule<any, any>;
 
 /** Every verb, in the order `--help` lists them. */
-export const verbs: VerbFactory[] = [convertCommand, previewCommand, applyV2Command, completionCommand, versionCommand, readinessCommand];
+export const verbs: VerbFactory[] = [convertCommand, previewCommand, applyV2Command, backupCommand, completionCommand, versionCommand, readinessCommand];
 
 /**
  * Builds the yargs parser for `kubectl trainjob`. It never exits the process: usage errors

@@ -1,0 +1,48 @@
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from '../errors.js';
+import type { Deps } from '../io.js';
+import type { BackupOptions } from '../migration/backup.js';
+import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterVerbFlags } from './flags.js';
+
+/** Raw flags of `backup`. */
+export interface BackupArgs extends ClusterVerbFlags {
+  names?: string[];
+  'backup-dir'?: string;
+}
+
+/** `kubectl trainjob backup`: writes selected live PyTorchJobs as clean manifests plus an index (docs/backup-format.md). */
+export function backupCommand(deps: Deps): CommandModule<any, BackupArgs> {
+  return {
+    command: 'backup [names..]',
+    describe: 'Back up live PyTorchJobs as clean manifests (one file per job plus index.yaml)',
+    builder: (y) =>
+      withClusterVerbFlags(y)
+        .positional('names', { type: 'string', array: true, describe: 'PyTorchJob names (in -n NAMESPACE); without names, every job selected by -l/-n/-A' })
+        .option('backup-dir', { type: 'string', describe: 'Directory to write (default ./trainjob-backups/<context>/<UTC time>); re-using one is idempotent' })
+        .example('kubectl trainjob backup -A --backup-dir backups/prod', 'Back up every PyTorchJob of the cluster')
+        .example('kubectl trainjob backup -n team-a bert gpt -o json', 'Two jobs, JSON report on stdout') as unknown as Argv<BackupArgs>,
+    handler: async (argv) => {
+      const opts = completeBackup(argv);
+      const { runBackup } = await import('../migration/backup.js');
+      await runBackup(opts, deps);
+    },
+  };
+}
+
+/** Turns raw flags into validated options. */
+export function completeBackup(argv: BackupArgs): BackupOptions {
+  const names = (argv.names ?? []).filter((n) => n !== '');
+  if (argv['backup-dir'] === '') throw new UsageError('--backup-dir must not be empty');
+  return {
+    selection: {
+      names,
+      allNamespaces: Boolean(argv['all-namespaces']),
+      ...(argv.namespace ? { namespace: argv.namespace } : {}),
+      ...(argv.selector ? { labelSelector: argv.selector } : {}),
+    },
+    ...(argv['backup-dir'] ? { backupDir: argv['backup-dir'] } : {}),
+    output: outputFormat(argv.output, ['table', 'json'] as const, 'table'),
+    cluster: clusterOptions(argv),
+    tuning: clusterTuning(argv),
+  };
+}
