@@ -246,10 +246,9 @@ export async function readRuntimes(cluster: Cluster): Promise<RuntimeFact[] | De
   });
 }
 
-/** Fills in `exists` for each runtime the converted jobs would reference (generated ones need not exist). */
+/** Fills in `exists` for each runtime the converted jobs would reference (or derive their generated TrainingRuntimes from). */
 export async function checkRuntimeUsage(cluster: Cluster, usage: RuntimeUsage[], runtimes: RuntimeFact[] | Denied, concurrency: number): Promise<void> {
   await mapConcurrent(usage, concurrency, async (u) => {
-    if (u.generated) return;
     if (u.kind === 'ClusterTrainingRuntime' && !isDenied(runtimes)) {
       u.exists = runtimes.some((r) => r.name === u.name);
       return;

@@ -202,16 +202,16 @@ export function evaluateRuntimeUsage(usage: RuntimeUsage[] | undefined, reason: 
   const jobs = usage.reduce((n, u) => n + u.jobs, 0);
   if (jobs === 0) return pass(id, refused ? `no convertible PyTorchJob in scope (${plural(refused, 'refused job')})` : 'no PyTorchJob in scope');
   const label = (u: RuntimeUsage) => `${u.kind} ${u.namespace ? `${u.namespace}/` : ''}${u.name}`;
-  const missing = usage.filter((u) => !u.generated && u.exists === false);
-  const denied = usage.filter((u) => !u.generated && isDenied(u.exists));
-  const generated = usage.filter((u) => u.generated).reduce((n, u) => n + u.jobs, 0);
-  const byRuntime = usage.filter((u) => !u.generated).map((u) => `${label(u)}: ${plural(u.jobs, 'job')}`);
+  const missing = usage.filter((u) => u.exists === false);
+  const denied = usage.filter((u) => isDenied(u.exists));
+  const generated = usage.reduce((n, u) => n + u.generated, 0);
+  const byRuntime = usage.map((u) => `${label(u)}: ${plural(u.jobs, 'job')}`);
   const details = {
     runtimes: usage.map((u) => ({ kind: u.kind, name: u.name, ...(u.namespace ? { namespace: u.namespace } : {}), jobs: u.jobs, generated: u.generated, ...(typeof u.exists === 'boolean' ? { exists: u.exists } : {}) })),
     generatedRuntimes: generated,
     refused,
   };
-  const gen = generated ? `; ${plural(generated, 'job')} get a generated TrainingRuntime` : '';
+  const gen = generated ? `; ${plural(generated, 'job')} get a TrainingRuntime generated from it` : '';
   if (missing.length) {
     const affected = missing.reduce((n, u) => n + u.jobs, 0);
     return fail(id, `${plural(affected, 'job')} would reference a runtime that does not exist: ${listSome(missing.map((u) => `${label(u)} (${plural(u.jobs, 'job')})`), 4)}`, 'Install the runtime, or pick an existing one with --runtime NAME (see runtimes.available).', details);

@@ -85,8 +85,8 @@ export interface RuntimeUsage {
   name: string;
   /** Namespace for TrainingRuntimes. */
   namespace?: string;
-  /** The migration generates this TrainingRuntime itself (it need not exist). */
-  generated: boolean;
+  /** Jobs in `jobs` that get a TrainingRuntime generated from this one (it must still exist: preview derives from it). */
+  generated: number;
   jobs: number;
   /** Whether the runtime exists (undefined when not looked up, Denied when not readable). */
   exists?: boolean | Denied;

@@ -69,8 +69,10 @@ export async function runReadiness(cluster: Cluster, opts: ReadinessOptions): Pr
 
   let discovery: TrainerDiscovery | undefined;
   if (v2) {
-    discovery = await discoverTrainer(cluster);
-    checks.push(
+    const found = await guard(() => discoverTrainer(cluster));
+    if (isDenied(found)) checks.push(notPermitted('v2.schema.version', found.denied));
+    else discovery = found;
+    if (discovery) checks.push(
       discovery.schema
         ? pass('v2.schema.version', `TrainJob schema ${discovery.schema}${discovery.reportedVersion ? ` (Trainer reports ${discovery.reportedVersion} in ${discovery.reportedNamespace}/kubeflow-trainer-public)` : ''}`, { schema: discovery.schema, evidence: discovery.evidence, ...(discovery.reportedVersion ? { reportedVersion: discovery.reportedVersion } : {}) })
         : fail('v2.schema.version', `cannot tell the TrainJob schema: ${discovery.evidence.join('; ')}`, 'Reinstall the Trainer CRDs of one release (v2.0-v2.3).', { evidence: discovery.evidence }),

@@ -66,12 +66,13 @@ export class InventoryCounter {
     const trainJob = outcome.objects.find((o) => o.kind === 'TrainJob');
     const ref = (trainJob?.spec as { runtimeRef?: { name?: string; kind?: string } } | undefined)?.runtimeRef;
     if (!ref?.name) return;
-    const kind = ref.kind === 'TrainingRuntime' ? 'TrainingRuntime' : 'ClusterTrainingRuntime';
     const generated = outcome.objects.some((o) => o.kind === 'TrainingRuntime' && o.metadata.name === ref.name);
-    // Generated runtimes are one per job: count them under one key so the usage table stays small.
-    const key = generated ? 'generated' : `${kind}/${kind === 'TrainingRuntime' ? ns : ''}/${ref.name}`;
-    const u = this.usage.get(key) ?? { kind, name: generated ? '(generated per job)' : ref.name, ...(kind === 'TrainingRuntime' && !generated ? { namespace: ns } : {}), generated, jobs: 0 };
+    // A generated TrainingRuntime is derived from the chosen runtime, so usage is counted against the chosen one.
+    const base: RuntimeChoice = generated ? this.runtime : { name: ref.name, kind: ref.kind === 'TrainingRuntime' ? 'TrainingRuntime' : 'ClusterTrainingRuntime' };
+    const key = `${base.kind}/${base.kind === 'TrainingRuntime' ? ns : ''}/${base.name}`;
+    const u: RuntimeUsage = this.usage.get(key) ?? { kind: base.kind, name: base.name, ...(base.kind === 'TrainingRuntime' ? { namespace: ns } : {}), generated: 0, jobs: 0 };
     u.jobs++;
+    if (generated) u.generated++;
     this.usage.set(key, u);
   }
 
