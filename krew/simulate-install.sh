@@ -99,6 +99,8 @@ run kubectl "$NAME" version
 # The completion helper from the caveats: a second name for the same binary, next to it.
 echo "\$ ln -sf ... kubectl_complete-$NAME && kubectl __complete $NAME ver"
 PATH="$KREW_ROOT/bin:$PATH" bash -c 'ln -sf "$(command -v kubectl-'"${NAME//-/_}"')" "$(dirname "$(command -v kubectl-'"${NAME//-/_}"')")/kubectl_complete-'"$NAME"'"'
-run kubectl __complete "$NAME" ver 2>/dev/null | grep -q "^version" ||
-  { echo "simulate-install: kubectl __complete $NAME ver did not offer \"version\"" >&2; exit 1; }
+# (captured first: `| grep -q` would exit early, SIGPIPE kubectl and fail the pipeline under pipefail)
+completions="$(run kubectl __complete "$NAME" ver 2>/dev/null)" || true
+grep -q "^version" <<<"$completions" ||
+  { echo "simulate-install: kubectl __complete $NAME ver did not offer \"version\": $completions" >&2; exit 1; }
 echo "simulate-install: ok (KREW_ROOT=$KREW_ROOT)"

@@ -30,7 +30,7 @@ describe('krew release and install', () => {
   test('release.sh builds a validated manifest and a deterministic archive, and the install works', () => {
     const releaseDir = path.join(work, 'release');
     const rel = sh('scripts/release.sh', [version], { SKIP_BUILD: '1', RELEASE_DIR: releaseDir });
-    expect({ code: rel.code, out: rel.out }).toMatchObject({ code: 0 });
+    if (rel.code !== 0) throw new Error(`scripts/release.sh exited ${rel.code}:\n${rel.out}`);
     expect(rel.out).toContain('trainjob.yaml: ok');
 
     const archive = path.join(releaseDir, `kubectl-trainjob_v${version}_linux_amd64.tar.gz`);
@@ -53,7 +53,7 @@ describe('krew release and install', () => {
 
     const krewRoot = path.join(work, 'krew');
     const inst = sh('krew/simulate-install.sh', [manifestPath, archive], { KREW_ROOT: krewRoot });
-    expect({ code: inst.code, out: inst.out }).toMatchObject({ code: 0 });
+    if (inst.code !== 0) throw new Error(`krew/simulate-install.sh exited ${inst.code}:\n${inst.out}`);
     expect(inst.out).toContain(`${krewRoot}/bin/kubectl-trainjob`);
     expect(inst.out).toMatch(/^kubectl-trainjob \d+\.\d+\.\d+/m);
     expect(inst.out).toContain('simulate-install: ok');
