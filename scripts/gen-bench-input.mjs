@@ -49,7 +49,7 @@ function container(role, i, gpu) {
     image: pick(images),
     imagePullPolicy: pick(['IfNotPresent', 'Always']),
     command: ['torchrun'],
-    args: [`--nproc-per-node=${gpu}`, '/workspace/train.py', '--epochs', String(int(1, 90)), '--output-dir', `/mnt/output/${role.toLowerCase()}-${i}`],
+    args: [`--nproc-per-node=${gpu}`, '/workspace/train.py', '--epochs', String(int(1, 90)), '--output-dir', `/mnt/output/${i}`],
     env,
     resources: {
       limits: { cpu: String(int(4, 32)), memory: `${int(16, 256)}Gi`, [pick(gpus)]: gpu },
@@ -77,9 +77,18 @@ function replica(role, replicas, i, gpu) {
   if (rand() < 0.3) spec.priorityClassName = 'high-priority';
   return {
     replicas,
-    restartPolicy: pick(['OnFailure', 'Never', 'ExitCode']),
+    restartPolicy: rand() < 0.85 ? 'OnFailure' : pick(['Never', 'ExitCode']),
     template: role === 'Master' || rand() < 0.5 ? { metadata: { annotations: { 'sidecar.istio.io/inject': 'false' } }, spec } : { spec },
   };
+}
+
+// Real jobs run the same pod template in both roles; a few differ (those the converter refuses).
+function masterAndWorker(i, gpu) {
+  const master = replica('Master', 1, i, gpu);
+  const worker = JSON.parse(JSON.stringify(master));
+  worker.replicas = int(1, 15);
+  if (rand() < 0.03) worker.template.spec.containers[0].args.push('--worker');
+  return { Master: master, Worker: worker };
 }
 
 function job(i) {
@@ -106,10 +115,10 @@ function job(i) {
     metadata,
     spec: {
       runPolicy: { cleanPodPolicy: pick(['None', 'Running', 'All']), backoffLimit: int(0, 5), ttlSecondsAfterFinished: pick([null, 3600, 86400]) },
-      pytorchReplicaSpecs: { Master: replica('Master', 1, i, gpu), Worker: replica('Worker', int(1, 15), i, gpu) },
+      pytorchReplicaSpecs: masterAndWorker(i, gpu),
     },
   };
-  if (rand() < 0.2) j.spec.elasticPolicy = { minReplicas: 1, maxReplicas: int(2, 16), rdzvBackend: 'c10d', maxRestarts: 3 };
+  if (rand() < 0.05) j.spec.elasticPolicy = { minReplicas: 1, maxReplicas: int(2, 16), rdzvBackend: 'c10d', maxRestarts: 3 };
   if (full) {
     j.status = {
       conditions: [

@@ -1,4 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 
 /** The three standard streams a verb may use, plus whether each output is a terminal. */
 export interface IOStreams {
@@ -18,6 +20,11 @@ export interface Deps {
   cwd: string;
   /** The clock; only verbs call it, never the conversion core. */
   now: () => Date;
+  /**
+   * Called between documents of long streams: collects garbage when the heap has grown, so memory
+   * stays flat however long the stream is (V8 otherwise lets garbage pile up in old space).
+   */
+  relieveMemory?: () => void;
 }
 
 /** Builds Deps from the real process. */
@@ -33,6 +40,35 @@ export function processDeps(): Deps {
     env: process.env,
     cwd: process.cwd(),
     now: () => new Date(),
+    relieveMemory: lazyHeapRelief(),
+  };
+}
+
+/** Defers enabling the collector hook until a verb first needs it (keeps start-up lean). */
+function lazyHeapRelief(): () => void {
+  let relief: (() => void) | undefined | null = null;
+  return () => {
+    if (relief === null) relief = heapRelief();
+    relief?.();
+  };
+}
+
+/** Heap size above which a full collection is forced between documents. */
+const HEAP_RELIEF_BYTES = 96 * 1024 * 1024;
+
+function heapRelief(): (() => void) | undefined {
+  let gc: (() => void) | undefined;
+  try {
+    // --expose-gc cannot be passed to the single executable (it would reject the code cache), so the
+    // collector is reached through a fresh context after enabling the flag at run time.
+    v8.setFlagsFromString('--expose-gc');
+    gc = vm.runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+  if (typeof gc !== 'function') return undefined;
+  return () => {
+    if (process.memoryUsage().heapUsed > HEAP_RELIEF_BYTES) gc();
   };
 }
 

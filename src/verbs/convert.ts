@@ -164,6 +164,7 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
     };
     for await (const doc of convertSources(sources, convertOpts)) {
       reporter.summary.documents++;
+      if ((reporter.summary.documents & 255) === 0) deps.relieveMemory?.();
       reporter.summary.inputLines += doc.lines;
       if (doc.findings.length) reporter.other(doc.findings);
       for (const job of doc.jobs) {
