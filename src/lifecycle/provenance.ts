@@ -1,0 +1,91 @@
+// Reading the provenance annotations `migrate` writes on each TrainJob: the link back to the
+// PyTorchJob it came from, where its backup lives, and the generated runtime it uses.
+import { ANNOTATIONS } from '../convert/convert.js';
+import { ANNOTATION_PREFIX } from '../convert/placement.js';
+import type { KubeObject } from '../cluster/client.js';
+
+/** Provenance annotation keys; `backup` and `v1-manifest` are written by migrate (docs/backup-format.md). */
+export const PROVENANCE = {
+  sourceUid: ANNOTATIONS.sourceUid,
+  sourceResourceVersion: ANNOTATIONS.sourceResourceVersion,
+  sourceNamespace: ANNOTATIONS.sourceNamespace,
+  sourceName: ANNOTATIONS.sourceName,
+  generatedRuntime: ANNOTATIONS.runtime,
+  backup: `${ANNOTATION_PREFIX}backup`,
+  v1Manifest: `${ANNOTATION_PREFIX}v1-manifest`,
+} as const;
+
+/** The label the converter puts on a generated TrainingRuntime, naming the TrainJob it was made for. */
+export const GENERATED_FOR_LABEL = `${ANNOTATION_PREFIX}generated-for`;
+
+/** What a TrainJob's annotations say about the PyTorchJob it was migrated from. */
+export interface Provenance {
+  /** Namespace of the TrainJob (the PyTorchJob's when source-namespace is absent). */
+  namespace: string;
+  trainJobName: string;
+  sourceName: string;
+  sourceNamespace: string;
+  sourceUid?: string;
+  sourceResourceVersion?: string;
+  /** The backup location migrate recorded (information; --backup-dir wins). */
+  backup?: string;
+  /** The clean v1 manifest carried on the TrainJob, when present and parseable. */
+  v1Manifest?: KubeObject;
+  /** Why the v1-manifest annotation could not be used, when it is present but broken. */
+  v1ManifestError?: string;
+  /** Name of the namespaced TrainingRuntime generated for this TrainJob. */
+  generatedRuntime?: string;
+}
+
+/** Reads a TrainJob's provenance; undefined when it was not migrated by kubectl-trainjob (no source-uid and no source-name). */
+export function readProvenance(trainJob: KubeObject): Provenance | undefined {
+  const meta = trainJob.metadata ?? {};
+  const a = meta.annotations ?? {};
+  const uid = a[PROVENANCE.sourceUid];
+  const name = a[PROVENANCE.sourceName];
+  if (!uid && !name) return undefined;
+  const namespace = meta.namespace ?? '';
+  const p: Provenance = {
+    namespace,
+    trainJobName: meta.name ?? '',
+    sourceName: name ?? meta.name ?? '',
+    sourceNamespace: a[PROVENANCE.sourceNamespace] ?? namespace,
+  };
+  if (uid) p.sourceUid = uid;
+  if (a[PROVENANCE.sourceResourceVersion]) p.sourceResourceVersion = a[PROVENANCE.sourceResourceVersion];
+  if (a[PROVENANCE.backup]) p.backup = a[PROVENANCE.backup];
+  if (a[PROVENANCE.generatedRuntime]) p.generatedRuntime = a[PROVENANCE.generatedRuntime];
+  const raw = a[PROVENANCE.v1Manifest];
+  if (raw) {
+    try {
+      const parsed = JSON.parse(raw) as KubeObject;
+      if (parsed && typeof parsed === 'object' && parsed.kind === 'PyTorchJob') p.v1Manifest = parsed;
+      else p.v1ManifestError = `the ${PROVENANCE.v1Manifest} annotation does not hold a PyTorchJob`;
+    } catch (e) {
+      p.v1ManifestError = `the ${PROVENANCE.v1Manifest} annotation is not valid JSON: ${(e as Error).message}`;
+    }
+  }
+  return p;
+}
+
+/** Canonical JSON (object keys sorted) so two manifests can be compared byte for byte regardless of key order. */
+export function canonicalJson(v: unknown): string {
+  return JSON.stringify(sortKeys(v));
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v as object).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
+}
+
+/** The runtime a TrainJob references, as `Kind/name` (ClusterTrainingRuntime when kind is omitted, as Trainer defaults it). */
+export function runtimeRefOf(trainJob: KubeObject): { kind: string; name: string } | undefined {
+  const ref = (trainJob as { spec?: { runtimeRef?: { name?: string; kind?: string } } }).spec?.runtimeRef;
+  if (!ref?.name) return undefined;
+  return { kind: ref.kind ?? 'ClusterTrainingRuntime', name: ref.name };
+}
