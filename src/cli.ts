@@ -5,6 +5,7 @@ import { withGlobalFlags } from './verbs/flags.js';
 import { convertCommand } from './verbs/convert.js';
 import { completionCommand } from './verbs/completion.js';
 import { versionCommand } from './verbs/version.js';
+import { cleanupCommand } from './verbs/cleanup.js';
 import { compareCommand } from './verbs/compare.js';
 import { previewCommand } from './verbs/preview.js';
 import { applyV2Command } from './verbs/apply-v2.js';
@@ -15,7 +16,7 @@ import { backupCommand } from './verbs/backup.js';
 export type VerbFactory = (deps: Deps) => CommandModule<any, any>;
 
 /** Every verb, in the order `--help` lists them. */
-export const verbs: VerbFactory[] = [convertCommand, previewCommand, applyV2Command, backupCommand, completionCommand, versionCommand, readinessCommand, compareCommand];
+export const verbs: VerbFactory[] = [convertCommand, previewCommand, applyV2Command, backupCommand, completionCommand, versionCommand, readinessCommand, compareCommand, cleanupCommand];
 
 /**
  * Builds the yargs parser for `kubectl trainjob`. It never exits the process: usage errors

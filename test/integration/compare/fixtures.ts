@@ -116,3 +116,31 @@ export function v1Conditions(state: 'running' | 'succeeded' | 'failed', at1: str
   const type = state === 'succeeded' ? 'Succeeded' : 'Failed';
   return [created, { type: 'Running', status: 'False', reason: 'PyTorchJobRunning', lastTransitionTime: at2 }, { type, status: 'True', reason: `PyTorchJob${type}`, lastTransitionTime: at2 }];
 }
+
+/** A minimal TFJob CRD (kubeflow.org/v1), enough to hold TFJobs for cleanup's "other v1 kinds" check. */
+export const TFJOB_CRD = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'tfjobs.kubeflow.org' },
+  spec: {
+    group: 'kubeflow.org',
+    names: { kind: 'TFJob', plural: 'tfjobs', singular: 'tfjob', listKind: 'TFJobList' },
+    scope: 'Namespaced',
+    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+  },
+};
+
+/** Polls until `fn` resolves truthy (or throws after `ms`). */
+export async function eventually<T>(what: string, ms: number, fn: () => Promise<T | undefined | false>): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      if (Date.now() > end) throw e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

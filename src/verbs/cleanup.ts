@@ -1,0 +1,46 @@
+import * as path from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { ExitWith, UsageError } from '../errors.js';
+import type { Deps } from '../io.js';
+import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterVerbFlags } from './flags.js';
+
+/** Raw flags of `cleanup`. */
+export interface CleanupArgs extends ClusterVerbFlags {
+  'backup-dir'?: string;
+  'delete-migrated'?: boolean;
+  yes?: boolean;
+}
+
+/** `kubectl trainjob cleanup`: what still uses kubeflow.org/v1, and (on request) delete migrated PyTorchJobs. */
+export function cleanupCommand(deps: Deps): CommandModule<ClusterVerbFlags, CleanupArgs> {
+  return {
+    command: 'cleanup',
+    describe: 'Report what still uses kubeflow.org/v1 and whether Training Operator v1 can be removed; delete migrated PyTorchJobs',
+    builder: (y) =>
+      withClusterVerbFlags(y)
+        .option('backup-dir', { type: 'string', describe: 'Backup directory (kubectl trainjob backup/migrate) to look for each job\'s backup' })
+        .option('delete-migrated', { type: 'boolean', default: false, describe: 'Delete PyTorchJobs that were migrated, are not running and have a backup' })
+        .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation (required when stdin is not a terminal)' })
+        .example('kubectl trainjob cleanup -A', 'Can Training Operator v1 be removed? (exit 0 yes, 3 only migrated jobs left, 4 no)')
+        .example('kubectl trainjob cleanup -n team --backup-dir ./backup --delete-migrated --yes', 'Delete the migrated PyTorchJobs of a namespace')
+        .epilogue('Exit codes: 0 nothing in scope uses kubeflow.org/v1; 3 only migrated, finished, backed-up PyTorchJobs remain (advisory); 4 blocked: PyTorchJobs not migrated, still running or without backup, or other v1 kinds (TFJob, MPIJob, ...) in use; 1 error; 2 usage.') as Argv<CleanupArgs>,
+    handler: async (argv) => {
+      const output = outputFormat(argv.output, ['table', 'json'] as const, 'table');
+      if (argv['delete-migrated'] === false && argv.yes) throw new UsageError('--yes only applies with --delete-migrated');
+      const { runCleanup } = await import('../lifecycle/cleanup-run.js');
+      const exit = await runCleanup(
+        {
+          cluster: clusterOptions(argv),
+          tuning: clusterTuning(argv),
+          scope: { allNamespaces: Boolean(argv['all-namespaces']), ...(argv.selector ? { labelSelector: argv.selector } : {}) },
+          ...(argv['backup-dir'] ? { backupDir: path.resolve(deps.cwd, argv['backup-dir']) } : {}),
+          deleteMigrated: Boolean(argv['delete-migrated']),
+          yes: Boolean(argv.yes),
+          output,
+        },
+        deps,
+      );
+      if (exit !== 0) throw new ExitWith(exit);
+    },
+  };
+}
