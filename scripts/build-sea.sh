@@ -19,28 +19,39 @@ have="$("$NODE_BIN" -v)"
 [[ -f dist/cli.cjs ]] || { echo "build-sea: dist/cli.cjs missing; run node scripts/build.mjs" >&2; exit 1; }
 
 start=$(date +%s%N)
-rm -f "$OUT" dist/sea-prep.blob
-"$NODE_BIN" --experimental-sea-config scripts/sea-config.json
-cp "$NODE_BIN" "$OUT.tmp"
-chmod u+w "$OUT.tmp"
-raw=$(stat -c %s "$OUT.tmp")
+# Work in a private directory and move the result into place at the end, so that two builds
+# running at once (several people share this tree) cannot mix each other's blob and binary.
+work=$(mktemp -d dist/.sea.XXXXXX)
+check_dir=$(mktemp -d)
+trap 'rm -rf "$work" "$check_dir"' EXIT
+cp dist/cli.cjs "$work/cli.cjs"
+# scripts/sea-config.json holds the settings; only the paths point into the private directory.
+"$NODE_BIN" -e '
+const [src, dir] = process.argv.slice(1);
+const c = JSON.parse(require("fs").readFileSync(src, "utf8"));
+require("fs").writeFileSync(dir + "/sea-config.json", JSON.stringify({ ...c, main: dir + "/cli.cjs", output: dir + "/sea-prep.blob" }));
+' scripts/sea-config.json "$work"
+# NODE_OPTIONS must not leak into the blob's code cache (a flag mismatch makes Node reject it).
+env -u NODE_OPTIONS "$NODE_BIN" --experimental-sea-config "$work/sea-config.json"
+cp "$NODE_BIN" "$work/kubectl-trainjob"
+chmod u+w "$work/kubectl-trainjob"
+raw=$(stat -c %s "$work/kubectl-trainjob")
 # strip BEFORE postject (stripping afterwards drops the injected note/section); saves ~17 MiB.
-if command -v strip >/dev/null; then strip "$OUT.tmp"; else echo "build-sea: strip not found, binary stays unstripped" >&2; fi
+if command -v strip >/dev/null; then strip "$work/kubectl-trainjob"; else echo "build-sea: strip not found, binary stays unstripped" >&2; fi
 # postject warns "Can't find string offset for section name '.note.100'" a few times: harmless.
-"$NODE_BIN" node_modules/postject/dist/cli.js "$OUT.tmp" NODE_SEA_BLOB dist/sea-prep.blob \
+"$NODE_BIN" node_modules/postject/dist/cli.js "$work/kubectl-trainjob" NODE_SEA_BLOB "$work/sea-prep.blob" \
   --sentinel-fuse "$FUSE" 2> >(grep -v "Can't find string offset for section name" >&2)
-mv "$OUT.tmp" "$OUT"
-chmod 0755 "$OUT"
+chmod 0755 "$work/kubectl-trainjob"
 
 # Sanity check: the binary must run on its own (no node, no node_modules) and not print the
 # SEA warning about require() of non-built-in modules.
-check_dir=$(mktemp -d)
-trap 'rm -rf "$check_dir"' EXIT
-cp "$OUT" "$check_dir/kubectl-trainjob"
+cp "$work/kubectl-trainjob" "$check_dir/kubectl-trainjob"
 if ! (cd / && env -i PATH="$check_dir" "$check_dir/kubectl-trainjob" --help >"$check_dir/out" 2>"$check_dir/err"); then
   echo "build-sea: $OUT --help failed:" >&2; cat "$check_dir/err" >&2; exit 1
 fi
 if [[ -s "$check_dir/err" ]]; then echo "build-sea: $OUT --help wrote to stderr:" >&2; cat "$check_dir/err" >&2; exit 1; fi
+mv -f "$work/sea-prep.blob" dist/sea-prep.blob
+mv -f "$work/kubectl-trainjob" "$OUT"   # atomic: readers see the old or the new binary, never a mix
 
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 printf 'sea: %s %.1f MiB (node %s, %.1f MiB before strip) in %d ms\n' "$OUT" \

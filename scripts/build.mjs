@@ -10,7 +10,7 @@
 //     in a lazy init function instead of evaluating it at start-up;
 //   - large JSON files (Trainer schemas) are emitted as JSON.parse('...') inside lazy modules.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -61,7 +61,8 @@ const result = await build({
   platform: 'node',
   target: 'node24',
   format: 'cjs',
-  outfile: 'dist/cli.cjs',
+  // Written under a private name and renamed below, so a concurrent build never reads half a file.
+  outfile: `dist/.cli.${process.pid}.cjs`,
   // yargs 18, yargs-parser and y18n call createRequire(import.meta.url); CJS output has no import.meta.
   define: { 'import.meta.url': '__import_meta_url', 'import.meta.resolve': '__import_meta_resolve' },
   banner: {
@@ -79,13 +80,15 @@ const result = await build({
   logOverride: { 'empty-import-meta': 'error' },
 });
 
+const tmpOut = join(dist, `.cli.${process.pid}.cjs`);
 try {
   checkLazy(result.metafile);
 } catch (e) {
-  rmSync(join(dist, 'cli.cjs'), { force: true }); // never leave a bundle that failed the check
+  rmSync(tmpOut, { force: true }); // never leave a bundle that failed the check
   console.error(e.message);
   process.exit(1);
 }
+renameSync(tmpOut, join(dist, 'cli.cjs'));
 writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile));
 const bundleBytes = statSync(join(dist, 'cli.cjs')).size;
 console.log(`bundle: dist/cli.cjs ${(bundleBytes / 1024 / 1024).toFixed(2)} MiB in ${Date.now() - started} ms`);

@@ -124,7 +124,7 @@ describe('kubectl __complete trainjob (kubectl >= 1.26 plugin completion via kub
   });
 
   test('the helper name alone answers the protocol (argv0 check)', () => {
-    const r = sb.exec('kubectl_complete-trainjob', ['comp']);
+    const r = sb.exec('kubectl_complete-trainjob', ['completi']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('completion\tPrint a shell completion script (bash or zsh)\n:4\n');
   });
