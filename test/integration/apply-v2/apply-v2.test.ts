@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { connect, Resources, type Cluster } from '../../../src/cluster/index.js';
-import { adminKubeconfigPath, applyObjects, canMintUsers, testNamespace, userKubeconfig } from '../../controlplane/harness.js';
+import { adminKubeconfigPath, applyObjects, canMintUsers, testNamespace, userKubeconfig, type KubeObject } from '../../controlplane/harness.js';
 import { runCli } from '../../verbs/run-cli.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ktj-apply-'));
@@ -14,7 +14,7 @@ const env = (kubeconfig = adminKubeconfigPath()): NodeJS.ProcessEnv => ({ KUBECO
 let ns: string;
 let admin: Cluster;
 
-function pytorchJob(name: string, labels: Record<string, string> = {}, sidecar = false): Record<string, unknown> {
+function pytorchJob(name: string, labels: Record<string, string> = {}, sidecar = false): KubeObject {
   const containers: unknown[] = [{ name: 'pytorch', image: 'pytorch/pytorch:2.5.1', command: ['torchrun', 'train.py'] }];
   // A sidecar cannot be expressed on a TrainJob: the converter generates a TrainingRuntime for it.
   if (sidecar) containers.push({ name: 'logger', image: 'busybox:1.36', command: ['sleep', 'infinity'] });
@@ -43,7 +43,7 @@ describe('apply-v2', () => {
     expect(first.stdout).toBe('trainjob.trainer.kubeflow.org/idem created\n');
     expect(first.code).toBe(0);
     const created = await admin.get(Resources.trainjobs, 'idem', ns);
-    expect(created.metadata?.managedFields?.[0]).toMatchObject({ manager: 'kubectl-trainjob', operation: 'Apply' });
+    expect((created.metadata?.managedFields as unknown[] | undefined)?.[0]).toMatchObject({ manager: 'kubectl-trainjob', operation: 'Apply' });
 
     const again = await runCli(['apply-v2', '-n', ns, 'idem', '-o', 'json'], { env: env() });
     expect(again.code).toBe(0);

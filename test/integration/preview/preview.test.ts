@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { adminClient, adminKubeconfigPath, applyObjects, testNamespace, withTrainerVersion } from '../../controlplane/harness.js';
+import { adminClient, adminKubeconfigPath, applyObjects, testNamespace, withTrainerVersion, type KubeObject } from '../../controlplane/harness.js';
 import { runCli } from '../../verbs/run-cli.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ktj-preview-'));
@@ -12,7 +12,7 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ KUBECONFIG:
 let ns: string;
 
 /** A minimal clean PyTorchJob (Master + 2 Workers, torchrun). */
-export function pytorchJob(name: string, namespace: string, labels: Record<string, string> = {}, image = 'pytorch/pytorch:2.5.1'): Record<string, unknown> {
+export function pytorchJob(name: string, namespace: string, labels: Record<string, string> = {}, image = 'pytorch/pytorch:2.5.1'): KubeObject {
   const template = { spec: { containers: [{ name: 'pytorch', image, command: ['torchrun', 'train.py'] }] } };
   return {
     apiVersion: 'kubeflow.org/v1',
@@ -22,7 +22,7 @@ export function pytorchJob(name: string, namespace: string, labels: Record<strin
   };
 }
 
-function writeJob(file: string, job: Record<string, unknown>): string {
+function writeJob(file: string, job: KubeObject): string {
   const p = path.join(home, file);
   fs.writeFileSync(p, JSON.stringify(job));
   return p;
