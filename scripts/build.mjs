@@ -81,8 +81,9 @@ const result = await build({
 });
 
 const tmpOut = join(dist, `.cli.${process.pid}.cjs`);
+let eager;
 try {
-  checkLazy(result.metafile);
+  eager = checkLazy(result.metafile);
 } catch (e) {
   rmSync(tmpOut, { force: true }); // never leave a bundle that failed the check
   console.error(e.message);
@@ -91,7 +92,10 @@ try {
 renameSync(tmpOut, join(dist, 'cli.cjs'));
 writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile));
 const bundleBytes = statSync(join(dist, 'cli.cjs')).size;
-console.log(`bundle: dist/cli.cjs ${(bundleBytes / 1024 / 1024).toFixed(2)} MiB in ${Date.now() - started} ms`);
+console.log(
+  `bundle: dist/cli.cjs ${(bundleBytes / 1024 / 1024).toFixed(2)} MiB in ${Date.now() - started} ms; ` +
+    `evaluated at every start: ${eager.files} modules, ${(eager.bytes / 1024).toFixed(0)} KiB of input (keep this small for --help)`,
+);
 
 if (!bundleOnly) {
   const r = spawnSync('bash', [join(root, 'scripts/build-sea.sh')], { cwd: root, stdio: 'inherit' });
@@ -140,4 +144,5 @@ function checkLazy(meta) {
     if (process.env.LAZY_CHECK === 'strict') throw new Error(message);
     console.warn(`warning: ${message}`);
   }
+  return { files: seen.size, bytes: [...seen].reduce((n, f) => n + meta.inputs[f].bytes, 0) };
 }
