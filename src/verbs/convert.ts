@@ -64,7 +64,7 @@ export function withConversionFlags<T>(y: Argv<T>): Argv<T> {
     .option('target-version', { type: 'string', describe: 'Trainer schema to emit: v2.0, v2.1, v2.2, v2.3 (default: newest), or auto (ask the cluster)' })
     .option('runtime', { type: 'string', default: 'torch-distributed', describe: 'Runtime the TrainJobs reference' })
     .option('runtime-kind', { type: 'string', default: 'ClusterTrainingRuntime', choices: ['ClusterTrainingRuntime', 'TrainingRuntime'], describe: 'Kind of --runtime' })
-    .option('suffix', { type: 'string', default: '', describe: 'Appended to each PyTorchJob name to form the TrainJob name (default: same name)' })
+    .option('suffix', { type: 'string', requiresArg: true, describe: 'Appended to each PyTorchJob name to form the TrainJob name, e.g. --suffix v2 gives NAME-v2 (default: same name)' })
     .option('strict', { type: 'boolean', default: false, describe: 'Refuse jobs with warnings too (exit 4)' })
     .option('force', { type: 'boolean', default: false, describe: 'Convert jobs despite error findings that do not make the output invalid (exit 3)' })
     .option('env-shim', { type: 'boolean', default: true, describe: 'Add RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT where the entrypoint relied on v1 injecting them (--no-env-shim to disable)' }) as Argv<T>;
@@ -95,7 +95,9 @@ export function completeConvert(argv: ConvertArgs): ConvertOptions {
   const files = [...(argv.filename ?? []), ...(argv.files ?? [])];
   const tv = argv['target-version'];
   const target = tv === undefined || tv === '' ? newestTarget() : tv === 'auto' ? 'auto' : getTarget(tv);
-  const suffix = argv.suffix ?? '';
+  // `--suffix v2` and `--suffix=-v2` both give NAME-v2 (a value starting with "-" would read as a flag).
+  const rawSuffix = argv.suffix ?? '';
+  const suffix = rawSuffix === '' || rawSuffix.startsWith('-') ? rawSuffix : `-${rawSuffix}`;
   if (!DNS_SUFFIX.test(suffix)) throw new UsageError(`invalid --suffix "${suffix}"`, "Use lower-case letters, digits and '-' only, e.g. --suffix=-v2.");
   const runtimeName = argv.runtime ?? 'torch-distributed';
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(runtimeName)) throw new UsageError(`invalid --runtime "${runtimeName}"`, 'A runtime name is a DNS subdomain, e.g. torch-distributed.');
