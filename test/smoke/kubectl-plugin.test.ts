@@ -1,5 +1,6 @@
 // Smoke tests of the built single executable, run as a kubectl plugin (see sandbox.ts).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { ROOT, makeSandbox, parseCompletion, requireBinary, type Sandbox } from './sandbox.js';
@@ -85,6 +86,20 @@ describe('kubectl trainjob (built binary through kubectl)', () => {
     const r = sb.kubectl(['trainjob', 'convert', '/nonexistent/job.yaml']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: /m);
+  });
+
+  test('the bash script completes kubectl-trainjob through the binary', () => {
+    const script = [
+      'source <(kubectl-trainjob completion bash)',
+      'COMP_WORDS=(kubectl-trainjob ver); COMP_CWORD=1; _kubectl_trainjob_complete; echo "1:${COMPREPLY[*]}"',
+      'COMP_WORDS=(kubectl-trainjob version -o ""); COMP_CWORD=3; _kubectl_trainjob_complete; echo "2:${COMPREPLY[*]}"',
+      'complete -p kubectl-trainjob',
+    ].join('\n');
+    const r = spawnSync('bash', ['-c', script], { cwd: '/', env: { PATH: `${sb.binDir}:/usr/bin:/bin`, HOME: sb.home }, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('1:version\n');
+    expect(r.stdout).toContain('2:text json yaml\n');
+    expect(r.stdout).toMatch(/complete .*-F _kubectl_trainjob_complete kubectl-trainjob/);
   });
 
   test('completion bash prints a script for kubectl-trainjob', () => {
