@@ -105,8 +105,12 @@ export class ConvertReporter {
     this.item(r);
   }
 
+  /** Error findings about documents themselves (not objects, unsupported apiVersion): they block like a refused job. */
+  documentErrors = 0;
+
   /** Records findings about a document or the run (objects left out, nothing found). */
   other(findings: Finding[]): void {
+    this.documentErrors += findings.filter((f) => f.severity === 'error').length;
     this.summary.objectsLeftOut += findings.filter((f) => f.code.startsWith('KTJ-IN-')).length;
     this.count(findings);
     this.keepRows(findings);

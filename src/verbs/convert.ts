@@ -214,7 +214,7 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
     if (reportSink) await reportSink.close();
   }
   const s = reporter.summary;
-  if (s.refused > 0) throw new ExitWith(ExitCode.BLOCKED);
+  if (s.refused > 0 || reporter.documentErrors > 0) throw new ExitWith(ExitCode.BLOCKED);
   if (s.errors > 0 || s.warnings > 0) throw new ExitWith(ExitCode.WARNINGS);
 }
 
