@@ -1,0 +1,292 @@
+// Carries out migration plans against the cluster, one job at a time per worker, with bounded concurrency.
+//
+// Per job, in this order (each step idempotent, so a run killed anywhere and started again finishes the work):
+//   1. backup      the live PyTorchJob into the backup directory (a file write, no API call)
+//   2. runtime     server-side apply of the generated TrainingRuntime, when the conversion needs one
+//   3. trainjob    create the TrainJob with provenance; AlreadyExists with our source uid = done before
+//   4. delete      the PyTorchJob, with uid + resourceVersion preconditions, only after step 3 succeeded
+// The TrainJob is created with POST, not server-side apply: apply would silently merge into a TrainJob someone
+// else created under the same name, while create fails and lets us check whose it is.
+import { createHash } from 'node:crypto';
+import type { Cluster, KubeObject } from '../cluster/client.js';
+import { isAlreadyExists, isConflict, isNotFound, KubeApiError } from '../cluster/errors.js';
+import { Resources } from '../cluster/resources.js';
+import { ANNOTATIONS } from '../convert/index.js';
+import { CliError } from '../errors.js';
+import { applyObject } from '../live/apply.js';
+import { cleanManifest } from '../live/clean.js';
+import { isFinished, pytorchJobState } from '../live/state.js';
+import type { BackupAction, BackupStore } from './backup-store.js';
+import { planAfterWait, type JobPlan } from './plan.js';
+import { addProvenance } from './provenance.js';
+
+/** The executor's steps; a fault hook is called after each one completes (tests kill the process there). */
+export type Step = 'backup' | 'runtime' | 'trainjob' | 'delete';
+
+/** The objects a conversion produced for one job: an optional generated runtime and the TrainJob. */
+export interface ConvertedObjects {
+  runtime?: KubeObject;
+  trainJob?: KubeObject;
+}
+
+/** One job ready to execute: its plan, the live PyTorchJob and the converted objects. */
+export interface PreparedJob {
+  plan: JobPlan;
+  job: KubeObject;
+  converted: ConvertedObjects;
+  /** The existing TrainJob's provenance, when the plan says "already migrated". */
+  existing?: { sourceResourceVersion?: string; v1ManifestSha256?: string };
+}
+
+/** Final status of one job, as the report shows it. */
+export type OutcomeStatus = 'migrated' | 'skipped' | 'refused' | 'failed';
+
+/** What happened to one job. */
+export interface JobOutcome {
+  namespace: string;
+  name: string;
+  trainJob: string;
+  /** PyTorchJob state when planned (or when the wait ended). */
+  state: string;
+  action: JobPlan['action'];
+  status: OutcomeStatus;
+  /** Why it was skipped or refused, or the error of a failed job. */
+  reason?: string;
+  hint?: string;
+  steps: {
+    backup?: BackupAction;
+    runtime?: 'created' | 'configured' | 'unchanged';
+    trainJob?: 'created' | 'exists';
+    pytorchJob?: 'deleted' | 'already-deleted' | 'kept';
+  };
+  /** Absolute path of the backup file. */
+  backup?: string;
+  /** Whether the TrainJob was created suspended. */
+  suspended?: boolean;
+  /** The command that starts a suspended TrainJob. */
+  resume?: string;
+  /** False when the clean v1 manifest did not fit into the TrainJob's annotations. */
+  v1ManifestEmbedded?: boolean;
+  /** API writes sent for this job. */
+  writes: number;
+}
+
+/** Options of executeMigration. */
+export interface ExecutorOptions {
+  cluster: Cluster;
+  store: BackupStore;
+  concurrency: number;
+  /** Re-converts a job that was waited on (its resourceVersion changed); pure. */
+  reconvert: (job: KubeObject) => ConvertedObjects & { refusedReason?: string };
+  /** Wait limit per job for --wait, in ms (0 = no limit). */
+  waitTimeoutMs: number;
+  pollIntervalMs: number;
+  sleep: (ms: number) => Promise<void>;
+  now: () => Date;
+  /** Called after each completed step; a test hook may kill the process here. */
+  afterStep?: (step: Step, job: JobPlan) => void | Promise<void>;
+  /** Called when a job is done (progress display). */
+  onOutcome?: (o: JobOutcome) => void;
+}
+
+/** The command that starts a suspended TrainJob. */
+export function resumeCommand(namespace: string, name: string): string {
+  return `kubectl patch trainjob ${name} -n ${namespace} --type merge -p '{"spec":{"suspend":false}}'`;
+}
+
+/** sha256 of a clean manifest's compact JSON (how an existing TrainJob's v1-manifest annotation is compared). */
+export function manifestSha256(manifest: unknown): string {
+  return createHash('sha256').update(typeof manifest === 'string' ? manifest : JSON.stringify(manifest)).digest('hex');
+}
+
+/** Thrown inside a job when a step cannot go on; becomes a failed outcome. */
+class JobFailure extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Executes the plans with bounded concurrency (jobs that wait for v1 to finish run in their own pool, so
+ * they do not hold up the rest) and returns one outcome per job, in input order. Never throws for a job's
+ * failure: each failure becomes a `failed` outcome and the other jobs go on.
+ */
+export async function executeMigration(jobs: readonly PreparedJob[], opts: ExecutorOptions): Promise<JobOutcome[]> {
+  const outcomes = new Array<JobOutcome>(jobs.length);
+  const now = jobs.map((_, i) => i).filter((i) => jobs[i]!.plan.action !== 'wait-cutover');
+  const later = jobs.map((_, i) => i).filter((i) => jobs[i]!.plan.action === 'wait-cutover');
+  const runPool = async (indexes: number[], width: number): Promise<void> => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < indexes.length) {
+        const i = indexes[next++]!;
+        const o = await executeJob(jobs[i]!, opts);
+        outcomes[i] = o;
+        opts.onOutcome?.(o);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(width, indexes.length)) }, worker));
+  };
+  await Promise.all([runPool(now, opts.concurrency), runPool(later, Math.max(opts.concurrency, Math.min(later.length, 64)))]);
+  return outcomes;
+}
+
+/** Runs the steps of one job and reports what happened. */
+export async function executeJob(prepared: PreparedJob, opts: ExecutorOptions): Promise<JobOutcome> {
+  let plan = prepared.plan;
+  const out: JobOutcome = { namespace: plan.namespace, name: plan.name, trainJob: plan.trainJobName, state: plan.state, action: plan.action, status: 'migrated', steps: {}, writes: 0 };
+  if (plan.reason) out.reason = plan.reason;
+  if (plan.action === 'skip') return { ...out, status: 'skipped' };
+  if (plan.action === 'refuse') return { ...out, status: 'refused' };
+  let job = prepared.job;
+  let converted = prepared.converted;
+  try {
+    if (plan.action === 'wait-cutover') {
+      job = await waitUntilFinished(job, opts);
+      const state = pytorchJobState(job);
+      plan = planAfterWait(plan, state);
+      out.state = state;
+      delete out.reason;
+      if (plan.createTrainJob) {
+        const again = opts.reconvert(job);
+        if (again.refusedReason) throw new JobFailure(`after the wait: ${again.refusedReason}`);
+        converted = again;
+      }
+    }
+    const backup = await opts.store.add(job as never);
+    out.steps.backup = backup.action;
+    out.backup = backup.path;
+    await opts.afterStep?.('backup', plan);
+
+    if (plan.createTrainJob) {
+      if (converted.runtime) {
+        const applied = await applyObject(opts.cluster, converted.runtime, { dryRun: 'none', forceConflicts: false });
+        out.steps.runtime = applied.action;
+        if (applied.wrote) out.writes++;
+        await opts.afterStep?.('runtime', plan);
+      }
+      const trainJob = JSON.parse(JSON.stringify(converted.trainJob)) as KubeObject & { spec?: Record<string, unknown> };
+      if (!trainJob?.metadata) throw new JobFailure('the conversion produced no TrainJob');
+      if (plan.suspend) (trainJob.spec ??= {}).suspend = true;
+      const prov = addProvenance(trainJob as never, { path: backup.path, sha256: backup.entry.sha256 }, backup.manifest);
+      out.v1ManifestEmbedded = prov.v1ManifestEmbedded;
+      out.steps.trainJob = await createTrainJob(opts.cluster, trainJob, plan, out);
+      out.suspended = (trainJob.spec?.suspend as boolean | undefined) === true;
+      await opts.afterStep?.('trainjob', plan);
+    } else {
+      out.steps.trainJob = 'exists';
+      if (plan.deleteV1) checkUnchangedSince(prepared, job);
+    }
+
+    if (plan.deleteV1) {
+      out.steps.pytorchJob = await deleteV1(opts.cluster, job, plan, out, backup.manifest);
+      await opts.afterStep?.('delete', plan);
+    } else {
+      out.steps.pytorchJob = 'kept';
+    }
+    if (out.suspended) out.resume = resumeCommand(plan.namespace, plan.trainJobName);
+    return out;
+  } catch (e) {
+    if (e instanceof CliError || e instanceof JobFailure) {
+      return { ...out, status: 'failed', reason: e.message, ...(e.hint ? { hint: e.hint } : {}) };
+    }
+    // A bug or a local I/O error (disk full): still a per-job failure, so other jobs and the report go on.
+    return { ...out, status: 'failed', reason: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** Creates the TrainJob; an existing one made from this PyTorchJob (same source uid) counts as done, any other is a conflict. */
+async function createTrainJob(cluster: Cluster, trainJob: KubeObject, plan: JobPlan, out: JobOutcome): Promise<'created' | 'exists'> {
+  try {
+    await cluster.create(Resources.trainjobs, trainJob);
+    out.writes++;
+    return 'created';
+  } catch (e) {
+    const maybeStored = !(e instanceof KubeApiError) || e.statusCode >= 500;
+    if (!isAlreadyExists(e) && !maybeStored) throw e;
+    // AlreadyExists, or a timeout/5xx after which the create may have been stored: look at what is there.
+    const live = await cluster.tryGet(Resources.trainjobs, plan.trainJobName, plan.namespace);
+    if (!live) throw e;
+    if (maybeStored) out.writes++;
+    const uid = live.metadata?.annotations?.[ANNOTATIONS.sourceUid];
+    if (uid === plan.uid) return 'exists';
+    throw new JobFailure(
+      `conflict: TrainJob ${plan.trainJobName} in namespace ${plan.namespace} was created by someone else while migrating (source uid ${uid ?? 'none'})`,
+      'Delete or rename that TrainJob, or migrate under another name with --suffix.',
+    );
+  }
+}
+
+/** An already-migrated job may only lose its PyTorchJob if the spec is still the one its TrainJob was made from. */
+function checkUnchangedSince(prepared: PreparedJob, job: KubeObject): void {
+  const ex = prepared.existing ?? {};
+  if (ex.sourceResourceVersion && ex.sourceResourceVersion === job.metadata?.resourceVersion) return;
+  if (ex.v1ManifestSha256 && ex.v1ManifestSha256 === manifestSha256(cleanManifest(job))) return;
+  throw new JobFailure(
+    `PyTorchJob ${prepared.plan.namespace}/${prepared.plan.name} changed after TrainJob ${prepared.plan.trainJobName} was created from it; not deleted`,
+    'Compare the two (kubectl trainjob preview), delete the stale TrainJob if needed and migrate again.',
+  );
+}
+
+/**
+ * Deletes the PyTorchJob with uid + resourceVersion preconditions. A 409 means it changed since it was read:
+ * if only its status moved (same clean manifest, still safe to cut over) the delete is retried with the new
+ * resourceVersion; a changed spec or a replaced object is left alone and the job fails.
+ */
+async function deleteV1(cluster: Cluster, job: KubeObject, plan: JobPlan, out: JobOutcome, backedUp: unknown): Promise<'deleted' | 'already-deleted'> {
+  const ns = plan.namespace;
+  let current = job;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await cluster.delete(Resources.pytorchjobs, plan.name, ns, { uid: plan.uid, resourceVersion: current.metadata?.resourceVersion! });
+      out.writes++;
+      return 'deleted';
+    } catch (e) {
+      if (isNotFound(e)) return 'already-deleted';
+      const maybeDone = !(e instanceof KubeApiError) || e.statusCode >= 500;
+      if (!isConflict(e) && !maybeDone) throw e;
+      const live = await cluster.tryGet(Resources.pytorchjobs, plan.name, ns);
+      if (!live || live.metadata?.deletionTimestamp) {
+        if (maybeDone) out.writes++;
+        return live ? 'deleted' : 'already-deleted';
+      }
+      if (live.metadata?.uid !== plan.uid) throw new JobFailure(`PyTorchJob ${ns}/${plan.name} was replaced by another object during the migration; not deleted`);
+      const sameSpec = JSON.stringify(cleanManifest(live)) === JSON.stringify(backedUp);
+      const state = pytorchJobState(live);
+      // Finished is final; a suspended job that was resumed meanwhile is someone's training again: leave it.
+      const stillSafe = !(plan.state === 'suspended' && !isFinished(state) && state !== 'suspended');
+      if (!sameSpec || !stillSafe || attempt >= 2) {
+        throw new JobFailure(
+          `PyTorchJob ${ns}/${plan.name} changed during the migration (${sameSpec ? `state now ${state}` : 'spec, labels or annotations differ from the backup'}); not deleted`,
+          'Run migrate again: it re-reads the job, backs up the new version and continues.',
+        );
+      }
+      current = live;
+    }
+  }
+}
+
+/** Polls a running PyTorchJob until it has finished (or is suspended), within --timeout. */
+async function waitUntilFinished(job: KubeObject, opts: ExecutorOptions): Promise<KubeObject> {
+  const ns = job.metadata!.namespace!;
+  const name = job.metadata!.name!;
+  // Elapsed time is counted in poll intervals, not read from a clock: the injected clock may be frozen
+  // (tests), and a slow GET only makes the wait a little longer, never shorter.
+  let waited = 0;
+  let current = job;
+  for (;;) {
+    const state = pytorchJobState(current);
+    if (isFinished(state) || state === 'suspended') return current;
+    if (opts.waitTimeoutMs > 0 && waited >= opts.waitTimeoutMs) {
+      throw new JobFailure(`timed out after ${Math.round(opts.waitTimeoutMs / 1000)}s waiting for PyTorchJob ${ns}/${name} to finish (state ${state}); nothing was changed`, 'Raise --timeout, or run migrate again later.');
+    }
+    await opts.sleep(opts.pollIntervalMs);
+    waited += opts.pollIntervalMs;
+    const next = await opts.cluster.tryGet(Resources.pytorchjobs, name, ns);
+    if (!next || next.metadata?.uid !== job.metadata?.uid) throw new JobFailure(`PyTorchJob ${ns}/${name} was deleted or replaced while waiting for it; nothing was changed`);
+    current = next;
+  }
+}

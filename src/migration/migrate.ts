@@ -1,0 +1,339 @@
+// `kubectl trainjob migrate`: select → convert → plan (printed first) → confirm → access check → back up and
+// execute → report. The planning is pure (plan.ts); writes happen only in the executor (executor.ts).
+import type { Cluster, KubeObject } from '../cluster/client.js';
+import { isForbidden, qualifiedResource } from '../cluster/errors.js';
+import { Resources, type ResourceRef } from '../cluster/resources.js';
+import { ANNOTATIONS, convertDocument, type ConvertOptions, type RuntimeChoice } from '../convert/index.js';
+import type { JsonObject } from '../convert/model.js';
+import { getTarget } from '../convert/targets/index.js';
+import type { Target } from '../convert/targets/types.js';
+import { ClusterError, ExitCode, ExitWith, UsageError } from '../errors.js';
+import { writeChunk, type Deps } from '../io.js';
+import { describeSelection, selectPyTorchJobs, type JobSelection } from '../live/select.js';
+import { pytorchJobState } from '../live/state.js';
+import type { ClusterOptions, ClusterTuning } from '../verbs/flags.js';
+import { TOOL_VERSION } from '../version.js';
+import { connectCluster } from './backup.js';
+import { BackupStore, defaultBackupDir } from './backup-store.js';
+import { executeMigration, manifestSha256, type ConvertedObjects, type JobOutcome, type PreparedJob, type Step } from './executor.js';
+import { isDestructive, planJob, type ExistingTrainJob, type JobPlan, type PlanOptions, type Strategy } from './plan.js';
+import { jsonReport, ProgressBar, renderFooter, renderOutcomes, renderPlan, summarize } from './report.js';
+
+/** Validated options of `migrate`. */
+export interface MigrateOptions {
+  selection: JobSelection;
+  strategy: Strategy;
+  keepV1: boolean;
+  suspend: boolean;
+  force: boolean;
+  wait: boolean;
+  /** --timeout for --wait, ms; 0 = no limit. */
+  waitTimeoutMs: number;
+  pollIntervalMs: number;
+  suffix: string;
+  /** --target-version; undefined = discover from the cluster. */
+  targetVersion?: string;
+  runtime: RuntimeChoice;
+  envShim: boolean;
+  backupDir?: string;
+  /** --yes given, or the user confirmed on the terminal. */
+  yes: boolean;
+  /** Print the plan only. */
+  dryRun: boolean;
+  output: 'table' | 'json';
+  cluster: ClusterOptions;
+  tuning: ClusterTuning;
+  /** Fault injection for crash tests (KTJ_FAULT_AFTER), built by the verb. */
+  afterStep?: (step: Step, plan: JobPlan) => void | Promise<void>;
+  /** Asks the user to confirm a destructive plan on the terminal; undefined when stdin is not a terminal. */
+  confirm?: (question: string) => Promise<boolean>;
+  /** Sleep used by --wait polling (tests pass a fast one). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** A job that was selected but could not be planned (a name that does not exist). */
+interface Unplanned {
+  outcome: JobOutcome;
+}
+
+/** Runs `migrate` end to end and sets the exit code: 0 all done, 1 any failure, 4 anything refused or skipped for safety. */
+export async function runMigrate(opts: MigrateOptions, deps: Deps, connected?: Cluster): Promise<void> {
+  const cluster = connected ?? (await connectCluster(opts.cluster, opts.tuning, deps));
+  try {
+    await migrateWith(cluster, opts, deps);
+  } finally {
+    if (!connected) cluster.close();
+  }
+}
+
+async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): Promise<void> {
+  const err = deps.io.err;
+  const target = await resolveTarget(cluster, opts);
+  const runtimes = new RuntimeReader(cluster, opts.runtime);
+  const planOpts: PlanOptions = { strategy: opts.strategy, keepV1: opts.keepV1, suspend: opts.suspend, force: opts.force, wait: opts.wait };
+
+  // 1. Select the live jobs (paginated) and find TrainJobs that already carry the target names.
+  const live: KubeObject[] = [];
+  const unplanned: Unplanned[] = [];
+  for await (const sel of selectPyTorchJobs(cluster, opts.selection, { concurrency: opts.tuning.concurrency })) {
+    if (sel.job) live.push(sel.job);
+    else unplanned.push({ outcome: { namespace: sel.namespace, name: sel.name, trainJob: `${sel.name}${opts.suffix}`, state: '-', action: 'skip', status: 'skipped', reason: 'PyTorchJob not found', steps: {}, writes: 0 } });
+  }
+  if (live.length === 0 && unplanned.length === 0) {
+    err.write(`No PyTorchJobs found ${describeSelection(opts.selection, cluster)}.\n`);
+    if (opts.output === 'json') await writeChunk(deps.io.out, jsonReport('MigrationReport', summarize([]), []));
+    return;
+  }
+  const existing = await findExistingTrainJobs(cluster, opts, live);
+
+  // 2. Convert and plan each job (pure), then print the plan.
+  const prepared: PreparedJob[] = [];
+  const convertOpts = async (ns: string): Promise<ConvertOptions | string> => {
+    const base = await runtimes.forNamespace(ns);
+    if (typeof base === 'string') return base;
+    return { target, runtime: opts.runtime, baseRuntime: base, suffix: opts.suffix, envShim: opts.envShim, force: opts.force, toolVersion: TOOL_VERSION, defaultNamespace: ns };
+  };
+  for (const job of live) {
+    const ns = job.metadata!.namespace!;
+    const name = job.metadata!.name!;
+    const trainJobName = `${name}${opts.suffix}`;
+    const co = await convertOpts(ns);
+    const ex = existing.byKey.get(`${ns}/${trainJobName}`);
+    const denied = existing.denied.get(ns);
+    let converted: ConvertedObjects = {};
+    let refused = false;
+    let findings: { severity: 'error' | 'warning' | 'info'; code: string }[] = [];
+    if (typeof co !== 'string') {
+      const outcome = convertDocument(job as JsonObject, co).jobs[0];
+      if (outcome) {
+        refused = outcome.refused;
+        findings = outcome.findings;
+        converted = splitObjects(outcome.objects);
+      }
+    }
+    const plan = planJob(
+      {
+        namespace: ns,
+        name,
+        uid: job.metadata!.uid!,
+        state: pytorchJobState(job),
+        trainJobName,
+        refused,
+        findings,
+        ...(ex ? { existing: ex.plan } : {}),
+        generatedRuntime: converted.runtime !== undefined,
+      },
+      planOpts,
+    );
+    // Problems that stop a whole namespace (no runtime, no permission to read TrainJobs) override the plan.
+    const blocker = typeof co === 'string' ? co : denied;
+    if (blocker && plan.action !== 'skip') Object.assign(plan, { action: 'skip', reason: blocker, createTrainJob: false, deleteV1: false });
+    prepared.push({ plan, job, converted, ...(ex ? { existing: ex.provenance } : {}) });
+  }
+  const plans = prepared.map((p) => p.plan);
+  err.write(`Plan (strategy ${opts.strategy}${opts.keepV1 ? ', --keep-v1' : ''}, Trainer schema ${target.version}, runtime ${opts.runtime.kind}/${opts.runtime.name}):\n`);
+  err.write(renderPlan(plans, opts.selection.allNamespaces));
+  if (opts.dryRun) {
+    err.write('Dry run: nothing was written.\n');
+    if (opts.output === 'json') await writeChunk(deps.io.out, jsonReport('MigrationPlan', summarize([]), plans));
+    return;
+  }
+
+  // 3. Destructive plans need consent; then check permissions per namespace before any write.
+  if (isDestructive(plans) && !opts.yes) {
+    const ok = opts.confirm ? await opts.confirm(`Delete up to ${plans.filter((p) => p.deleteV1).length} PyTorchJob(s) after backing them up and creating their TrainJobs? [y/N] `) : false;
+    if (!ok) {
+      if (!opts.confirm) throw new UsageError('migrate --strategy replace deletes PyTorchJobs; pass --yes to confirm when not running on a terminal', 'Review the plan above (or run with --dry-run), then add --yes.');
+      err.write('Aborted: nothing was written.\n');
+      throw new ExitWith(ExitCode.ERROR);
+    }
+  }
+  await checkAccess(cluster, prepared);
+
+  // 4. Back up and execute.
+  const active = prepared.filter((p) => p.plan.action !== 'skip' && p.plan.action !== 'refuse');
+  let store: BackupStore | undefined;
+  if (active.length > 0) {
+    const dir = opts.backupDir ?? defaultBackupDir(deps.cwd, cluster.target.contextName, deps.now());
+    store = await BackupStore.open(dir, { toolVersion: TOOL_VERSION, server: cluster.target.server, context: cluster.target.contextName, now: deps.now });
+    err.write(`Backing up to ${store.dir}\n`);
+  }
+  const bar = deps.io.errIsTTY ? new ProgressBar(err, prepared.length) : undefined;
+  const reconvert = (job: KubeObject): ConvertedObjects & { refusedReason?: string } => {
+    const co = runtimes.cached(job.metadata!.namespace!);
+    if (typeof co === 'string' || !co) return { refusedReason: typeof co === 'string' ? co : 'runtime not read' };
+    const o = convertDocument(job as JsonObject, { target, runtime: opts.runtime, baseRuntime: co, suffix: opts.suffix, envShim: opts.envShim, force: opts.force, toolVersion: TOOL_VERSION, defaultNamespace: job.metadata!.namespace! }).jobs[0];
+    if (!o || o.refused) return { refusedReason: 'the conversion of the finished job was refused; see the findings' };
+    return splitObjects(o.objects);
+  };
+  const outcomes = store
+    ? await executeMigration(prepared, {
+        cluster,
+        store,
+        concurrency: opts.tuning.concurrency,
+        reconvert,
+        waitTimeoutMs: opts.waitTimeoutMs,
+        pollIntervalMs: opts.pollIntervalMs,
+        sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+        now: deps.now,
+        ...(opts.afterStep ? { afterStep: opts.afterStep } : {}),
+        ...(bar ? { onOutcome: (o: JobOutcome) => bar.tick(o.status) } : {}),
+      })
+    : await executeMigration(prepared, { cluster, store: undefined as never, concurrency: 1, reconvert, waitTimeoutMs: 0, pollIntervalMs: 0, sleep: async () => {}, now: deps.now });
+  bar?.finish();
+
+  // 5. Report (stdout) and exit code.
+  const all = [...outcomes, ...unplanned.map((u) => u.outcome)];
+  const summary = summarize(all);
+  const stats = cluster.stats();
+  summary.requests = { total: stats.total, byVerb: stats.byVerb, retries: stats.retries };
+  if (opts.output === 'json') {
+    await writeChunk(deps.io.out, jsonReport('MigrationReport', summary, all, { strategy: opts.strategy, targetVersion: target.version, ...(store ? { backupDir: store.dir } : {}) }));
+  } else {
+    await writeChunk(deps.io.out, renderOutcomes(all, opts.selection.allNamespaces));
+    err.write(renderFooter(all, summary, store?.dir));
+  }
+  if (summary.failed > 0) throw new ExitWith(ExitCode.ERROR);
+  if (summary.refused > 0 || all.some((o) => o.status === 'skipped' && o.reason !== 'already migrated')) throw new ExitWith(ExitCode.BLOCKED);
+}
+
+/** The Trainer schema to target: --target-version, else what the cluster serves. */
+async function resolveTarget(cluster: Cluster, opts: MigrateOptions): Promise<Target> {
+  if (opts.targetVersion) return getTarget(opts.targetVersion);
+  const { discoverTrainer } = await import('../cluster/discovery.js');
+  const found = await discoverTrainer(cluster);
+  if (!found.schema) throw new ClusterError(`the cluster serves no TrainJob schema (${found.evidence.join('; ')})`, 'Install Trainer v2 first (kubectl trainjob readiness), or pass --target-version.');
+  return getTarget(found.schema);
+}
+
+/** Reads the runtime the TrainJobs reference (once, or once per namespace for a TrainingRuntime); a missing one blocks its jobs. */
+class RuntimeReader {
+  private readonly cache = new Map<string, JsonObject | string>();
+  private readonly pending = new Map<string, Promise<JsonObject | string>>();
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly choice: RuntimeChoice,
+  ) {}
+
+  /** The runtime object, or a reason string when it cannot be used. */
+  forNamespace(ns: string): Promise<JsonObject | string> {
+    const key = this.choice.kind === 'ClusterTrainingRuntime' ? '' : ns;
+    let p = this.pending.get(key);
+    if (!p) {
+      const ref: ResourceRef = this.choice.kind === 'ClusterTrainingRuntime' ? Resources.clustertrainingruntimes : Resources.trainingruntimes;
+      p = this.cluster.tryGet(ref, this.choice.name, ns).then(
+        (o) => (o ? (o as JsonObject) : `${this.choice.kind} ${this.choice.name} not found${key ? ` in namespace ${ns}` : ''}; pass --runtime/--runtime-kind`),
+        (e: unknown) => {
+          if (isForbidden(e)) return `cannot read ${this.choice.kind} ${this.choice.name}: ${e.message}`;
+          throw e;
+        },
+      );
+      p.then((v) => this.cache.set(key, v));
+      this.pending.set(key, p);
+    }
+    return p;
+  }
+
+  /** The runtime already read for a namespace (used after --wait). */
+  cached(ns: string): JsonObject | string | undefined {
+    return this.cache.get(this.choice.kind === 'ClusterTrainingRuntime' ? '' : ns);
+  }
+}
+
+function splitObjects(objects: readonly KubeObject[]): ConvertedObjects {
+  const out: ConvertedObjects = {};
+  for (const o of objects) {
+    if (o.kind === 'TrainJob') out.trainJob = o;
+    else if (o.kind === 'TrainingRuntime' || o.kind === 'ClusterTrainingRuntime') out.runtime = o;
+  }
+  return out;
+}
+
+interface ExistingIndex {
+  byKey: Map<string, { plan: ExistingTrainJob; provenance: { sourceResourceVersion?: string; v1ManifestSha256?: string } }>;
+  /** Namespaces whose TrainJobs we may not read: nothing is written there. */
+  denied: Map<string, string>;
+}
+
+/**
+ * Finds the TrainJobs that already use the target names: a paginated list per scope (one request per 500
+ * TrainJobs, not one per job) when jobs were selected by -l/--all, a GET per name when jobs were named.
+ */
+async function findExistingTrainJobs(cluster: Cluster, opts: MigrateOptions, live: readonly KubeObject[]): Promise<ExistingIndex> {
+  const wanted = new Set(live.map((j) => `${j.metadata!.namespace}/${j.metadata!.name}${opts.suffix}`));
+  const idx: ExistingIndex = { byKey: new Map(), denied: new Map() };
+  const keep = (tj: KubeObject): void => {
+    const key = `${tj.metadata?.namespace}/${tj.metadata?.name}`;
+    if (!wanted.has(key)) return;
+    const a = tj.metadata?.annotations ?? {};
+    const sourceUid = a[ANNOTATIONS.sourceUid];
+    const rv = a[ANNOTATIONS.sourceResourceVersion];
+    const manifest = a[ANNOTATIONS.v1Manifest];
+    idx.byKey.set(key, {
+      plan: { name: tj.metadata!.name!, ...(sourceUid ? { sourceUid } : {}) },
+      provenance: { ...(rv ? { sourceResourceVersion: rv } : {}), ...(manifest ? { v1ManifestSha256: manifestSha256(manifest) } : {}) },
+    });
+  };
+  const deny = (ns: string, e: unknown): void => {
+    if (!isForbidden(e)) throw e;
+    idx.denied.set(ns, `forbidden: cannot read ${qualifiedResource(Resources.trainjobs)} in namespace ${ns}; nothing written there`);
+  };
+  const namespaces = [...new Set(live.map((j) => j.metadata!.namespace!))];
+  if (opts.selection.names.length > 0) {
+    const { mapConcurrent } = await import('../cluster/concurrency.js');
+    await mapConcurrent(live, opts.tuning.concurrency, async (j) => {
+      const ns = j.metadata!.namespace!;
+      try {
+        const tj = await cluster.tryGet(Resources.trainjobs, `${j.metadata!.name}${opts.suffix}`, ns);
+        if (tj) keep(tj);
+      } catch (e) {
+        deny(ns, e);
+      }
+    });
+  } else if (opts.selection.allNamespaces) {
+    for await (const page of cluster.list(Resources.trainjobs, { allNamespaces: true })) for (const tj of page.items) keep(tj);
+  } else {
+    for (const ns of namespaces) {
+      try {
+        for await (const page of cluster.list(Resources.trainjobs, { namespace: ns })) for (const tj of page.items) keep(tj);
+      } catch (e) {
+        deny(ns, e);
+      }
+    }
+  }
+  return idx;
+}
+
+/**
+ * Asks the API server (SelfSubjectAccessReview) whether each write the plans need is allowed, per namespace,
+ * before anything is written. Jobs in a namespace that fails any check are skipped with the reason, so a
+ * user allowed only some namespaces gets every allowed one done and nothing half-written elsewhere.
+ */
+async function checkAccess(cluster: Cluster, prepared: PreparedJob[]): Promise<void> {
+  const needs = new Map<string, Set<string>>();
+  const add = (ns: string, check: string): void => {
+    let s = needs.get(ns);
+    if (!s) needs.set(ns, (s = new Set()));
+    s.add(check);
+  };
+  for (const { plan } of prepared) {
+    if (plan.action === 'skip' || plan.action === 'refuse') continue;
+    if (plan.createTrainJob) add(plan.namespace, 'create trainjobs');
+    if (plan.createTrainJob && plan.generatedRuntime) for (const v of ['get', 'create', 'patch']) add(plan.namespace, `${v} trainingruntimes`);
+    if (plan.deleteV1) add(plan.namespace, 'delete pytorchjobs');
+    if (plan.action === 'wait-cutover') add(plan.namespace, 'get pytorchjobs');
+  }
+  const refs: Record<string, ResourceRef> = { trainjobs: Resources.trainjobs, trainingruntimes: Resources.trainingruntimes, pytorchjobs: Resources.pytorchjobs };
+  const deniedNs = new Map<string, string[]>();
+  const checks = [...needs].flatMap(([ns, set]) => [...set].map((c) => ({ ns, verb: c.split(' ')[0]!, ref: refs[c.split(' ')[1]!]! })));
+  const { mapConcurrent } = await import('../cluster/concurrency.js');
+  await mapConcurrent(checks, 8, async ({ ns, verb, ref }) => {
+    const r = await cluster.selfSubjectAccessReview({ verb, group: ref.group, resource: ref.plural, namespace: ns });
+    if (!r.allowed) deniedNs.set(ns, [...(deniedNs.get(ns) ?? []), `${verb} ${qualifiedResource(ref)}`]);
+  });
+  for (const p of prepared) {
+    const denied = deniedNs.get(p.plan.namespace);
+    const why = denied && `forbidden: you may not ${denied.sort().join(', ')} in namespace ${p.plan.namespace} (kubectl auth can-i ${denied[0]} -n ${p.plan.namespace}); nothing written there`;
+    if (why && p.plan.action !== 'skip' && p.plan.action !== 'refuse') Object.assign(p.plan, { action: 'skip', reason: why, createTrainJob: false, deleteV1: false });
+  }
+}

@@ -1,0 +1,148 @@
+import type { Argv, CommandModule } from 'yargs';
+import { getTarget } from '../convert/targets/index.js';
+import { UsageError } from '../errors.js';
+import type { Deps } from '../io.js';
+import type { Step } from '../migration/executor.js';
+import type { MigrateOptions } from '../migration/migrate.js';
+import type { Strategy } from '../migration/plan.js';
+import { clusterOptions, clusterTuning, outputFormat, parseDuration, withClusterVerbFlags, type ClusterVerbFlags } from './flags.js';
+
+/** Raw flags of `migrate`. */
+export interface MigrateArgs extends ClusterVerbFlags {
+  names?: string[];
+  all?: boolean;
+  strategy?: string;
+  suffix?: string;
+  'target-version'?: string;
+  runtime?: string;
+  'runtime-kind'?: string;
+  wait?: boolean;
+  timeout?: string;
+  'poll-interval'?: string;
+  force?: boolean;
+  suspend?: boolean;
+  'keep-v1'?: boolean;
+  yes?: boolean;
+  'dry-run'?: boolean;
+  'backup-dir'?: string;
+  'env-shim'?: boolean;
+}
+
+const STEPS: readonly Step[] = ['backup', 'runtime', 'trainjob', 'delete'];
+
+/** `kubectl trainjob migrate`: live PyTorchJobs → TrainJobs, side by side or as a replacement, with a backup first. */
+export function migrateCommand(deps: Deps): CommandModule<any, MigrateArgs> {
+  return {
+    command: 'migrate [names..]',
+    describe: 'Migrate live PyTorchJobs to TrainJobs (side by side or replacement), backing them up first',
+    builder: (y) =>
+      withClusterVerbFlags(y)
+        .positional('names', { type: 'string', array: true, describe: 'PyTorchJob names (in -n NAMESPACE)' })
+        .option('all', { type: 'boolean', default: false, describe: 'Every PyTorchJob in the namespace (or with -A in the cluster)' })
+        .option('strategy', { type: 'string', choices: ['side-by-side', 'replace'], default: 'side-by-side', describe: 'side-by-side: create suspended TrainJobs, keep v1; replace: cut over and delete v1' })
+        .option('suffix', { type: 'string', default: '', describe: 'Appended to each name to form the TrainJob name (default: same name)' })
+        .option('target-version', { type: 'string', describe: 'Trainer schema v2.0..v2.3 (default: detected from the cluster)' })
+        .option('runtime', { type: 'string', default: 'torch-distributed', describe: 'Runtime the TrainJobs reference (read from the cluster)' })
+        .option('runtime-kind', { type: 'string', default: 'ClusterTrainingRuntime', choices: ['ClusterTrainingRuntime', 'TrainingRuntime'], describe: 'Kind of --runtime' })
+        .option('wait', { type: 'boolean', default: false, describe: 'replace: wait for running PyTorchJobs to finish, then cut over' })
+        .option('timeout', { type: 'string', default: '0', describe: 'Limit of --wait per job (e.g. 30m); 0 = none' })
+        .option('poll-interval', { type: 'string', default: '10s', describe: 'How often --wait re-reads a running job' })
+        .option('force', { type: 'boolean', default: false, describe: 'Migrate refused conversions, and cut over running jobs mid-run (the TrainJob starts from the beginning)' })
+        .option('suspend', { type: 'boolean', default: false, describe: 'Create every TrainJob suspended' })
+        .option('keep-v1', { type: 'boolean', default: false, describe: 'Never delete PyTorchJobs, even with --strategy replace' })
+        .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Confirm destructive steps without a prompt (needed when stdin is not a terminal)' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and stop' })
+        .option('backup-dir', { type: 'string', describe: 'Backup directory (default ./trainjob-backups/<context>/<UTC time>)' })
+        .option('env-shim', { type: 'boolean', default: true, describe: 'Add RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT where the entrypoint relied on v1 (--no-env-shim to disable)' })
+        .example('kubectl trainjob migrate -n team-a bert', 'Side by side: a suspended TrainJob next to the PyTorchJob')
+        .example('kubectl trainjob migrate -A --all --strategy replace --wait --timeout 2h --yes', 'Replace every job, waiting for running ones') as unknown as Argv<MigrateArgs>,
+    handler: async (argv) => {
+      const opts = completeMigrate(argv, deps);
+      const { runMigrate } = await import('../migration/migrate.js');
+      await runMigrate(opts, deps);
+    },
+  };
+}
+
+/** Parses KTJ_FAULT_AFTER=<step>:<n> (crash tests): the process kills itself with SIGKILL after the n-th completed step. */
+export function faultHook(value: string | undefined, kill: () => void = () => process.kill(process.pid, 'SIGKILL')): MigrateOptions['afterStep'] {
+  if (!value) return undefined;
+  const m = /^(backup|runtime|trainjob|delete):(\d+)$/.exec(value);
+  if (!m || !STEPS.includes(m[1] as Step)) throw new UsageError(`invalid KTJ_FAULT_AFTER "${value}"`, `Use <step>:<n> with step one of ${STEPS.join(', ')}.`);
+  let seen = 0;
+  const n = Number(m[2]);
+  return (step) => {
+    if (step === m[1] && ++seen === n) kill();
+  };
+}
+
+/** Turns raw flags into validated options; refuses a non-interactive destructive run without --yes before anything is read. */
+export function completeMigrate(argv: MigrateArgs, deps: Deps): MigrateOptions {
+  const names = (argv.names ?? []).filter((n) => n !== '');
+  if (names.length > 0 && argv.all) throw new UsageError('job names and --all cannot be combined');
+  if (names.length === 0 && !argv.all && !argv.selector) {
+    throw new UsageError('name the PyTorchJobs to migrate, or select them with -l SELECTOR or --all', 'A migration of a whole namespace or cluster must be asked for explicitly: kubectl trainjob migrate --all [-A].');
+  }
+  const strategy = (argv.strategy ?? 'side-by-side') as Strategy;
+  const tv = argv['target-version'];
+  if (tv) getTarget(tv);
+  const suffix = argv.suffix ?? '';
+  if (!/^[-a-z0-9]*$/.test(suffix)) throw new UsageError(`invalid --suffix "${suffix}"`, "Use lower-case letters, digits and '-' only, e.g. --suffix=-v2.");
+  const runtimeName = argv.runtime ?? 'torch-distributed';
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(runtimeName)) throw new UsageError(`invalid --runtime "${runtimeName}"`);
+  if (argv.wait && strategy !== 'replace') throw new UsageError('--wait applies to --strategy replace only', 'Side by side never touches running PyTorchJobs, so there is nothing to wait for.');
+  if (argv['backup-dir'] === '') throw new UsageError('--backup-dir must not be empty');
+  const pollIntervalMs = parseDuration('poll-interval', argv['poll-interval']);
+  if (pollIntervalMs <= 0) throw new UsageError('--poll-interval must be greater than 0');
+  const stdinIsTTY = Boolean((deps.io.in as { isTTY?: boolean }).isTTY);
+  const destructive = strategy === 'replace' && !argv['keep-v1'] && !argv['dry-run'];
+  if (destructive && !argv.yes && !stdinIsTTY) {
+    throw new UsageError('migrate --strategy replace deletes PyTorchJobs; pass --yes to confirm when not running on a terminal', 'Review the plan first with --dry-run, then run again with --yes (or use --keep-v1).');
+  }
+  const afterStep = faultHook(deps.env.KTJ_FAULT_AFTER);
+  return {
+    selection: {
+      names,
+      allNamespaces: Boolean(argv['all-namespaces']),
+      ...(argv.namespace ? { namespace: argv.namespace } : {}),
+      ...(argv.selector ? { labelSelector: argv.selector } : {}),
+    },
+    strategy,
+    keepV1: Boolean(argv['keep-v1']),
+    suspend: Boolean(argv.suspend),
+    force: Boolean(argv.force),
+    wait: Boolean(argv.wait),
+    waitTimeoutMs: parseDuration('timeout', argv.timeout),
+    pollIntervalMs,
+    suffix,
+    ...(tv ? { targetVersion: tv } : {}),
+    runtime: { name: runtimeName, kind: (argv['runtime-kind'] ?? 'ClusterTrainingRuntime') as MigrateOptions['runtime']['kind'] },
+    envShim: argv['env-shim'] !== false,
+    ...(argv['backup-dir'] ? { backupDir: argv['backup-dir'] } : {}),
+    yes: Boolean(argv.yes),
+    dryRun: Boolean(argv['dry-run']),
+    output: outputFormat(argv.output, ['table', 'json'] as const, 'table'),
+    cluster: clusterOptions(argv),
+    tuning: clusterTuning(argv),
+    ...(afterStep ? { afterStep } : {}),
+    ...(stdinIsTTY ? { confirm: (q: string) => askYesNo(deps, q) } : {}),
+  };
+}
+
+/** Asks a yes/no question on the terminal (stderr) and reads one line from stdin. */
+async function askYesNo(deps: Deps, question: string): Promise<boolean> {
+  deps.io.err.write(question);
+  return new Promise((resolve) => {
+    let buf = '';
+    const onData = (d: Buffer | string): void => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl < 0) return;
+      deps.io.in.off('data', onData);
+      deps.io.in.pause();
+      resolve(/^\s*y(es)?\s*$/i.test(buf.slice(0, nl)));
+    };
+    deps.io.in.on('data', onData);
+    deps.io.in.once('end', () => resolve(false));
+  });
+}
