@@ -19,7 +19,8 @@ import { diffFileName, unifiedDiff } from '../render/diff.js';
 import { renderFindingsTable } from '../render/findings-table.js';
 import { TOOL_VERSION } from '../version.js';
 import { toYaml } from '../yaml/index.js';
-import { renderObjects, withConversionFlags, type ConvertArgs } from './convert.js';
+import { renderObjects } from '../render/objects.js';
+import { withConversionFlags, type ConvertArgs } from './convert.js';
 import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterTuning, type ClusterVerbFlags } from './flags.js';
 
 /** Raw flags shared by preview and apply-v2: conversion flags, selection flags and job names. */
