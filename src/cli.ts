@@ -5,6 +5,7 @@ import { withGlobalFlags } from './verbs/flags.js';
 import { convertCommand } from './verbs/convert.js';
 import { completionCommand } from './verbs/completion.js';
 import { versionCommand } from './verbs/version.js';
+import { rollbackCommand } from './verbs/rollback.js';
 import { compareCommand } from './verbs/compare.js';
 import { cleanupCommand } from './verbs/cleanup.js';
 import { previewCommand } from './verbs/preview.js';
@@ -17,7 +18,7 @@ import { migrateCommand } from './verbs/migrate.js';
 export type VerbFactory = (deps: Deps) => CommandModule<any, any>;
 
 /** Every verb, in the order `--help` lists them. */
-export const verbs: VerbFactory[] = [convertCommand, previewCommand, applyV2Command, backupCommand, migrateCommand, completionCommand, versionCommand, readinessCommand, compareCommand, cleanupCommand];
+export const verbs: VerbFactory[] = [convertCommand, previewCommand, applyV2Command, backupCommand, migrateCommand, completionCommand, versionCommand, readinessCommand, compareCommand, cleanupCommand, rollbackCommand];
 
 /**
  * Builds the yargs parser for `kubectl trainjob`. It never exits the process: usage errors

@@ -1,0 +1,261 @@
+// `rollback` end to end: gather (TrainJobs with provenance, live v1 jobs, backups, runtimes), plan,
+// print the plan, check that v1 accepts the jobs, confirm, then per job: recreate v1, delete the
+// TrainJob (uid precondition), delete its generated runtime when nothing else uses it.
+import type { Cluster, KubeObject } from '../cluster/client.js';
+import { connect } from '../cluster/index.js';
+import { isAlreadyExists, isConflict, isNotFound, isResourceTypeMissing } from '../cluster/errors.js';
+import { Resources } from '../cluster/resources.js';
+import { mapConcurrent } from '../cluster/concurrency.js';
+import { ClusterError, ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
+import type { Deps } from '../io.js';
+import { cleanManifest } from '../live/clean.js';
+import type { ClusterOptions, ClusterTuning } from '../verbs/flags.js';
+import { BackupLookup } from './backups.js';
+import { listIfServed, migratedTrainJobs, type Scope } from './cluster-facts.js';
+import { confirm, requireYesWhenNotInteractive } from './confirm.js';
+import { canonicalJson, GENERATED_FOR_LABEL, runtimeRefOf } from './provenance.js';
+import { columns } from './render.js';
+import { describePlan, isNoop, planRollback, type JobRollbackPlan, type RollbackSubject } from './rollback-plan.js';
+import { checkV1Acceptance, V1NotAcceptingError } from './v1-acceptance.js';
+
+/** Validated options of `rollback`. */
+export interface RollbackOptions {
+  cluster: ClusterOptions;
+  tuning: ClusterTuning;
+  names: string[];
+  all: boolean;
+  scope: Omit<Scope, 'namespace'>;
+  backupDir?: string;
+  yes: boolean;
+  output: 'table' | 'json';
+}
+
+/** What happened to one job. */
+export interface RollbackOutcome {
+  namespace: string;
+  name: string;
+  trainJob?: string;
+  result: 'rolled-back' | 'unchanged' | 'failed';
+  v1: 'created' | 'already-present' | 'kept' | '-';
+  trainJobDeleted: boolean;
+  runtimeDeleted?: string;
+  notes: string[];
+  error?: string;
+}
+
+const key = (ns: string, name: string) => `${ns}/${name}`;
+
+async function tryGetV1(cluster: Cluster, name: string, ns: string): Promise<KubeObject | undefined> {
+  try {
+    return await cluster.tryGet(Resources.pytorchjobs, name, ns);
+  } catch (e) {
+    // No PyTorchJob type: nothing exists; the acceptance check explains why nothing can be recreated.
+    if (isResourceTypeMissing(e)) return undefined;
+    throw e;
+  }
+}
+
+/** Users of a namespaced TrainingRuntime among `trainJobs`, as `namespace/name`. */
+function usersOf(runtime: string, ns: string, trainJobs: KubeObject[], exclude: Set<string>): string[] {
+  return trainJobs
+    .filter((t) => t.metadata?.namespace === ns && !exclude.has(key(ns, t.metadata?.name ?? '')))
+    .filter((t) => {
+      const ref = runtimeRefOf(t);
+      return ref?.kind === 'TrainingRuntime' && ref.name === runtime;
+    })
+    .map((t) => key(ns, t.metadata?.name ?? ''));
+}
+
+/** Gathers one subject per selected job (see RollbackSubject); names that match nothing are returned separately. */
+export async function gatherRollback(cluster: Cluster, opts: RollbackOptions, backups: BackupLookup): Promise<{ subjects: RollbackSubject[]; notFound: string[] }> {
+  const scope: Scope = { ...opts.scope, ...(opts.scope.allNamespaces ? {} : { namespace: cluster.namespace }) };
+  const migrated = await migratedTrainJobs(cluster, scope);
+  const wanted = new Set(opts.names);
+  const chosen = opts.names.length ? migrated.filter((m) => wanted.has(m.provenance.sourceName) || wanted.has(m.trainJob.metadata?.name ?? '')) : migrated;
+  const namespaces = [...new Set([...chosen.map((c) => c.trainJob.metadata?.namespace ?? ''), ...(scope.namespace ? [scope.namespace] : [])])];
+  // Every TrainJob of the namespaces involved (not just the selected ones): runtime users and orphan runtimes need them all.
+  const allTrainJobs: KubeObject[] = [];
+  const runtimes = new Map<string, KubeObject>();
+  for (const ns of namespaces) {
+    allTrainJobs.push(...((await listIfServed(cluster, Resources.trainjobs, { namespace: ns, allNamespaces: false })) ?? []));
+    for (const r of (await listIfServed(cluster, Resources.trainingruntimes, { namespace: ns, allNamespaces: false })) ?? []) runtimes.set(key(ns, r.metadata?.name ?? ''), r);
+  }
+  const rollingBack = new Set(chosen.map((c) => key(c.trainJob.metadata?.namespace ?? '', c.trainJob.metadata?.name ?? '')));
+  const runtimeFacts = (ns: string, name: string) => {
+    const rt = runtimes.get(key(ns, name));
+    return { name, exists: Boolean(rt), generated: rt?.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'kubectl-trainjob', otherUsers: usersOf(name, ns, allTrainJobs, rollingBack) };
+  };
+  const subjects = await mapConcurrent(chosen, opts.tuning.concurrency, async ({ trainJob, provenance }) => {
+    const ns = provenance.sourceNamespace;
+    const s: RollbackSubject = { namespace: ns, name: provenance.sourceName, trainJob, provenance };
+    const live = await tryGetV1(cluster, provenance.sourceName, ns);
+    if (live) s.liveV1 = live;
+    else {
+      try {
+        const b = await backups.forProvenance(provenance);
+        if (b) s.backup = b;
+      } catch (e) {
+        s.backupError = (e as Error).message;
+      }
+    }
+    const tjNs = trainJob.metadata?.namespace ?? ns;
+    const rtName = provenance.generatedRuntime ?? (runtimeRefOf(trainJob)?.kind === 'TrainingRuntime' ? runtimeRefOf(trainJob)!.name : undefined);
+    if (rtName) s.runtime = runtimeFacts(tjNs, rtName);
+    return s;
+  });
+  // Names with no TrainJob: already rolled back, never migrated, or a rollback killed after the TrainJob went.
+  const notFound: string[] = [];
+  const covered = new Set(subjects.map((s) => s.name));
+  for (const name of opts.names.filter((n) => !covered.has(n))) {
+    const ns = scope.namespace ?? cluster.namespace;
+    const s: RollbackSubject = { namespace: ns, name };
+    const live = await tryGetV1(cluster, name, ns);
+    if (live) s.liveV1 = live;
+    else {
+      const b = await backups.byName(ns, name);
+      if (b) s.backup = b;
+    }
+    const orphan = [...runtimes.values()].find((r) => r.metadata?.namespace === ns && r.metadata?.labels?.[GENERATED_FOR_LABEL] === name);
+    if (orphan) s.runtime = runtimeFacts(ns, orphan.metadata?.name ?? '');
+    if (!s.liveV1 && !s.backup && !s.runtime) notFound.push(key(ns, name));
+    else subjects.push(s);
+  }
+  if (opts.all) {
+    // Generated runtimes whose TrainJob is gone and that nothing references: left by a killed migrate or rollback.
+    for (const r of runtimes.values()) {
+      const ns = r.metadata?.namespace ?? '';
+      const forName = r.metadata?.labels?.[GENERATED_FOR_LABEL];
+      if (!forName || r.metadata?.labels?.['app.kubernetes.io/managed-by'] !== 'kubectl-trainjob') continue;
+      if (allTrainJobs.some((t) => t.metadata?.namespace === ns && t.metadata?.name === forName)) continue;
+      if (subjects.some((s) => s.runtime?.name === r.metadata?.name && s.namespace === ns)) continue;
+      const live = await tryGetV1(cluster, forName, ns);
+      subjects.push({ namespace: ns, name: forName, ...(live ? { liveV1: live } : {}), runtime: runtimeFacts(ns, r.metadata?.name ?? '') });
+    }
+  }
+  subjects.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  return { subjects, notFound };
+}
+
+/** Executes one job's plan in the safe order; never throws (the outcome carries the error). */
+export async function executePlan(cluster: Cluster, plan: JobRollbackPlan, rollingBack: Set<string>, log: (line: string) => void): Promise<RollbackOutcome> {
+  const out: RollbackOutcome = { namespace: plan.namespace, name: plan.name, ...(plan.trainJob ? { trainJob: plan.trainJob } : {}), result: 'unchanged', v1: '-', trainJobDeleted: false, notes: [] };
+  try {
+    for (const step of plan.steps) {
+      switch (step.action) {
+        case 'keep-v1':
+          out.v1 = 'kept';
+          break;
+        case 'recreate-v1':
+          try {
+            await cluster.create(Resources.pytorchjobs, step.manifest);
+            out.v1 = 'created';
+            log(`created PyTorchJob ${plan.namespace}/${plan.name}`);
+          } catch (e) {
+            if (!isAlreadyExists(e)) throw e;
+            // A re-run after a crash between create and delete: fine when it is the same job.
+            const live = await cluster.get(Resources.pytorchjobs, plan.name, plan.namespace);
+            out.v1 = 'already-present';
+            if (canonicalJson((cleanManifest(live) as KubeObject).spec) !== canonicalJson(step.manifest.spec)) out.notes.push('a PyTorchJob with this name already exists with a different spec; it was left as it is');
+          }
+          break;
+        case 'delete-trainjob':
+          try {
+            await cluster.delete(Resources.trainjobs, step.name, plan.namespace, { uid: step.uid });
+            out.trainJobDeleted = true;
+            log(`deleted TrainJob ${plan.namespace}/${step.name}`);
+          } catch (e) {
+            if (isNotFound(e)) break;
+            if (isConflict(e)) throw new ClusterError(`TrainJob ${plan.namespace}/${step.name} was replaced since the plan was made (uid differs); it was not deleted`, 'Run rollback again to plan with the current TrainJob.');
+            throw e;
+          }
+          break;
+        case 'delete-runtime': {
+          // Re-check users now: a TrainJob created since the plan must keep its runtime.
+          const users = usersOf(step.name, plan.namespace, await cluster.listAll(Resources.trainjobs, { namespace: plan.namespace }), rollingBack);
+          if (users.length) {
+            out.notes.push(`TrainingRuntime ${step.name} kept: now used by ${users.join(', ')}`);
+            break;
+          }
+          try {
+            await cluster.delete(Resources.trainingruntimes, step.name, plan.namespace);
+            out.runtimeDeleted = step.name;
+            log(`deleted TrainingRuntime ${plan.namespace}/${step.name}`);
+          } catch (e) {
+            if (!isNotFound(e)) throw e;
+          }
+          break;
+        }
+        case 'keep-runtime':
+          break;
+      }
+    }
+    out.result = out.v1 === 'created' || out.trainJobDeleted || out.runtimeDeleted ? 'rolled-back' : 'unchanged';
+  } catch (e) {
+    out.result = 'failed';
+    out.error = (e as Error).message;
+    log(`error: ${plan.namespace}/${plan.name}: ${out.error}`);
+  }
+  return out;
+}
+
+/** Runs rollback and returns its exit code: 0 done (or nothing to do), 1 some job failed or a name matched nothing; refusals throw (exit 4). */
+export async function runRollback(opts: RollbackOptions, deps: Deps): Promise<ExitCodeValue> {
+  const cluster = await connect(opts.cluster, deps.env, { qps: opts.tuning.qps, burst: opts.tuning.burst, pageSize: opts.tuning.pageSize });
+  const err = (s: string) => deps.io.err.write(`${s}\n`);
+  try {
+    const { subjects, notFound } = await gatherRollback(cluster, opts, new BackupLookup(opts.backupDir));
+    for (const n of notFound) err(`error: nothing to roll back for ${n}: no TrainJob migrated from it, no PyTorchJob, no backup`);
+    const plans = subjects.map(planRollback);
+    const work = plans.filter((p) => !isNoop(p));
+    err(`Rollback plan (${work.length} of ${plans.length} job(s) need changes):`);
+    for (const p of plans) for (const line of describePlan(p)) err(`  ${line}`);
+    const refused = plans.filter((p) => p.problem);
+    if (refused.length) {
+      throw new V1NotAcceptingError({ ok: false, problems: refused.map((p) => `${p.namespace}/${p.name}: ${p.problem}`), notes: [] }, 'cannot roll back');
+    }
+    if (work.length === 0) {
+      err('Nothing to do: everything selected is already rolled back.');
+      report(deps, opts, []);
+      return notFound.length ? ExitCode.ERROR : ExitCode.OK;
+    }
+    requireYesWhenNotInteractive(deps, opts.yes, 'rollback');
+    const recreate = work.flatMap((p) => p.steps.flatMap((s) => (s.action === 'recreate-v1' ? [s.manifest] : [])));
+    if (recreate.length) {
+      // Before any TrainJob is deleted: prove the v1 side takes the jobs back.
+      const acceptance = await checkV1Acceptance(cluster, recreate);
+      for (const n of acceptance.notes) err(`note: ${n}`);
+      if (!acceptance.ok) throw new V1NotAcceptingError(acceptance);
+    }
+    if (!opts.yes && !(await confirm(deps, `Roll back ${work.length} job(s)?`))) {
+      err('Aborted; nothing was changed.');
+      return ExitCode.ERROR;
+    }
+    const rollingBack = new Set(work.flatMap((p) => (p.trainJob ? [key(p.namespace, p.trainJob)] : [])));
+    const outcomes = await mapConcurrent(work, opts.tuning.concurrency, (p) => executePlan(cluster, p, rollingBack, err));
+    report(deps, opts, outcomes);
+    return outcomes.some((o) => o.result === 'failed') || notFound.length ? ExitCode.ERROR : ExitCode.OK;
+  } finally {
+    cluster.close();
+  }
+}
+
+function report(deps: Deps, opts: RollbackOptions, outcomes: RollbackOutcome[]): void {
+  if (opts.output === 'json') {
+    deps.io.out.write(`${JSON.stringify({ jobs: outcomes }, null, 2)}\n`);
+    return;
+  }
+  if (!outcomes.length) return;
+  deps.io.out.write(
+    columns(
+      ['NAMESPACE', 'PYTORCHJOB', 'RESULT', 'V1', 'TRAINJOB', 'RUNTIME', 'NOTES'],
+      outcomes.map((o) => [o.namespace, o.name, o.result, o.v1, o.trainJob ? `${o.trainJob}${o.trainJobDeleted ? ' (deleted)' : ''}` : '-', o.runtimeDeleted ? `${o.runtimeDeleted} (deleted)` : '-', [...o.notes, ...(o.error ? [o.error] : [])].join('; ')]),
+    ),
+  );
+}
+
+/** Validates the selection flags of rollback. */
+export function validateRollbackSelection(names: string[], all: boolean, selector: string | undefined, allNamespaces: boolean): void {
+  if (names.length && (all || selector)) throw new UsageError('pass job names, or --all / -l, not both');
+  if (names.length && allNamespaces) throw new UsageError('a job cannot be named across all namespaces', 'Give the namespace with -n NAMESPACE instead of -A.');
+  if (!names.length && !all && !selector) throw new UsageError('name the jobs to roll back, or pass --all or -l SELECTOR', 'kubectl trainjob rollback -n NAMESPACE JOB [JOB...] --yes');
+}

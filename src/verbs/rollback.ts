@@ -1,0 +1,50 @@
+import * as path from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { ExitWith } from '../errors.js';
+import type { Deps } from '../io.js';
+import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterVerbFlags } from './flags.js';
+
+/** Raw flags of `rollback`. */
+export interface RollbackArgs extends ClusterVerbFlags {
+  names?: string[];
+  all?: boolean;
+  'backup-dir'?: string;
+  yes?: boolean;
+}
+
+/** `kubectl trainjob rollback`: put migrated PyTorchJobs back and remove their TrainJobs. */
+export function rollbackCommand(deps: Deps): CommandModule<ClusterVerbFlags, RollbackArgs> {
+  return {
+    command: 'rollback [names..]',
+    describe: 'Undo a migration: recreate each PyTorchJob from its backup and delete its TrainJob and unused generated runtime',
+    builder: (y) =>
+      withClusterVerbFlags(y)
+        .positional('names', { type: 'string', array: true, describe: 'PyTorchJob names (the source-name of their TrainJobs)' })
+        .option('all', { type: 'boolean', default: false, describe: 'Roll back every migrated TrainJob in the namespace (or with -A, everywhere)' })
+        .option('backup-dir', { type: 'string', describe: 'Backup directory written by backup/migrate (default: the TrainJob\'s backup annotation, then its v1-manifest copy)' })
+        .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation (required when stdin is not a terminal)' })
+        .example('kubectl trainjob rollback -n team bert --backup-dir ./backup --yes', 'Roll back one job')
+        .example('kubectl trainjob rollback -A --all --yes', 'Roll back everything that was migrated')
+        .epilogue('Exit codes: 0 rolled back (or nothing to do); 4 refused before any change (v1 cannot accept the jobs: CRD missing, dead webhook with failurePolicy Fail, dry-run rejected; or a job has no backup); 1 error (a job failed, a name matched nothing); 2 usage (e.g. no --yes without a terminal).') as Argv<RollbackArgs>,
+    handler: async (argv) => {
+      const output = outputFormat(argv.output, ['table', 'json'] as const, 'table');
+      const { runRollback, validateRollbackSelection } = await import('../lifecycle/rollback-run.js');
+      const names = argv.names ?? [];
+      validateRollbackSelection(names, Boolean(argv.all), argv.selector, Boolean(argv['all-namespaces']));
+      const exit = await runRollback(
+        {
+          cluster: clusterOptions(argv),
+          tuning: clusterTuning(argv),
+          names,
+          all: Boolean(argv.all),
+          scope: { allNamespaces: Boolean(argv['all-namespaces']), ...(argv.selector ? { labelSelector: argv.selector } : {}) },
+          ...(argv['backup-dir'] ? { backupDir: path.resolve(deps.cwd, argv['backup-dir']) } : {}),
+          yes: Boolean(argv.yes),
+          output,
+        },
+        deps,
+      );
+      if (exit !== 0) throw new ExitWith(exit);
+    },
+  };
+}
