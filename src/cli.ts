@@ -2,29 +2,53 @@ import yargs, { type Argv, type CommandModule } from 'yargs';
 import { UsageError } from './errors.js';
 import type { Deps } from './io.js';
 import { withGlobalFlags } from './verbs/flags.js';
-import { convertCommand } from './verbs/convert.js';
-import { completionCommand } from './verbs/completion.js';
-import { versionCommand } from './verbs/version.js';
-import { rollbackCommand } from './verbs/rollback.js';
-import { compareCommand } from './verbs/compare.js';
-import { cleanupCommand } from './verbs/cleanup.js';
-import { previewCommand } from './verbs/preview.js';
-import { applyV2Command } from './verbs/apply-v2.js';
-import { readinessCommand } from './verbs/readiness.js';
-import { backupCommand } from './verbs/backup.js';
-import { migrateCommand } from './verbs/migrate.js';
 
 /** A verb: a yargs command module built with the process dependencies. */
 export type VerbFactory = (deps: Deps) => CommandModule<any, any>;
 
+/**
+ * One verb as the root command knows it: its yargs command, its one-line description, and how to
+ * load the module that implements it. Verbs load only when named on the command line, so
+ * `kubectl trainjob --help` evaluates none of them (fast start; test/unit/cli.test.ts keeps the
+ * command and description here equal to the module's).
+ */
+export interface VerbEntry {
+  name: string;
+  command: string;
+  describe: string;
+  load: () => Promise<VerbFactory>;
+}
+
 /** Every verb, in the order `--help` lists them. */
-export const verbs: VerbFactory[] = [convertCommand, previewCommand, applyV2Command, backupCommand, migrateCommand, completionCommand, versionCommand, readinessCommand, compareCommand, cleanupCommand, rollbackCommand];
+export const verbEntries: VerbEntry[] = [
+  { name: 'convert', command: 'convert [files..]', describe: 'Convert PyTorchJob manifests to TrainJob manifests (offline)', load: async () => (await import('./verbs/convert.js')).convertCommand },
+  { name: 'readiness', command: 'readiness', describe: 'Check whether the cluster is ready to migrate PyTorchJobs to TrainJobs', load: async () => (await import('./verbs/readiness.js')).readinessCommand },
+  { name: 'preview', command: 'preview [names..]', describe: 'Show the TrainJobs a migration would create, diffed against the live ones and checked by a server-side dry run', load: async () => (await import('./verbs/preview.js')).previewCommand },
+  { name: 'apply-v2', command: 'apply-v2 [names..]', describe: 'Create or update the TrainJobs of PyTorchJobs (files or live jobs) with server-side apply', load: async () => (await import('./verbs/apply-v2.js')).applyV2Command },
+  { name: 'backup', command: 'backup [names..]', describe: 'Back up live PyTorchJobs as clean manifests (one file per job plus index.yaml)', load: async () => (await import('./verbs/backup.js')).backupCommand },
+  { name: 'migrate', command: 'migrate [names..]', describe: 'Migrate live PyTorchJobs to TrainJobs (side by side or replacement), backing them up first', load: async () => (await import('./verbs/migrate.js')).migrateCommand },
+  { name: 'compare', command: 'compare <job>', describe: 'Compare a PyTorchJob with the TrainJob migrated from it (state, times, nodes, resources, pods, logs)', load: async () => (await import('./verbs/compare.js')).compareCommand },
+  { name: 'cleanup', command: 'cleanup', describe: 'Report what still uses kubeflow.org/v1 and whether Training Operator v1 can be removed; delete migrated PyTorchJobs', load: async () => (await import('./verbs/cleanup.js')).cleanupCommand },
+  { name: 'rollback', command: 'rollback [names..]', describe: 'Undo a migration: recreate each PyTorchJob from its backup and delete its TrainJob and unused generated runtime', load: async () => (await import('./verbs/rollback.js')).rollbackCommand },
+  { name: 'completion', command: 'completion <shell>', describe: 'Print a shell completion script (bash or zsh)', load: async () => (await import('./verbs/completion.js')).completionCommand },
+  { name: 'version', command: 'version', describe: 'Print the version of kubectl-trainjob', load: async () => (await import('./verbs/version.js')).versionCommand },
+];
+
+/** A stand-in for a verb not named on the command line: enough for the root --help listing. */
+function listedOnly(entry: VerbEntry): VerbFactory {
+  return () => ({ command: entry.command, describe: entry.describe, builder: (y: Argv) => y, handler: async () => undefined });
+}
+
+/** Loads the verbs named in args (or all of them, for completion); the others are listed only. */
+export async function verbFactories(args: readonly string[], all = false): Promise<VerbFactory[]> {
+  return Promise.all(verbEntries.map(async (e) => (all || args.includes(e.name) ? e.load() : listedOnly(e))));
+}
 
 /**
  * Builds the yargs parser for `kubectl trainjob`. It never exits the process: usage errors
  * become UsageError, and the single exit point is main.ts.
  */
-export function buildCli(args: string[], deps: Deps): Argv {
+export function buildCli(args: string[], deps: Deps, factories: VerbFactory[]): Argv {
   let y: Argv = withGlobalFlags(yargs(normalizeArgs(args)))
     .scriptName('kubectl trainjob')
     .usage('Convert and migrate Kubeflow PyTorchJobs (kubeflow.org/v1) to Trainer v2 TrainJobs.\n\nUsage: kubectl trainjob <verb> [flags]')
@@ -45,7 +69,7 @@ export function buildCli(args: string[], deps: Deps): Argv {
       throw new UsageError(msg ?? 'invalid usage', 'Run "kubectl trainjob --help" for usage.');
     })
     .epilogue('Exit codes: 0 ok, 1 error, 2 usage, 3 warnings, 4 refused or blocked, 5 internal error (docs/exit-codes.md).');
-  for (const verb of verbs) y = y.command(verb(deps));
+  for (const verb of factories) y = y.command(verb(deps));
   return y;
 }
 

@@ -1,4 +1,4 @@
-import { buildCli } from './cli.js';
+import { buildCli, verbFactories } from './cli.js';
 import { CliError, ExitCode } from './errors.js';
 import type { Deps } from './io.js';
 
@@ -9,7 +9,7 @@ import type { Deps } from './io.js';
 export async function run(args: string[], deps: Deps): Promise<number> {
   const verbose = args.includes('-v') || args.includes('--verbose');
   try {
-    await buildCli(args, deps).parseAsync();
+    await buildCli(args, deps, await verbFactories(args)).parseAsync();
     return ExitCode.OK;
   } catch (e) {
     return reportError(e, deps, verbose);

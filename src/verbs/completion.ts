@@ -243,7 +243,8 @@ interface LoadedCli {
  * exactly kubectl's protocol, so $SHELL is set for the duration of the call.
  */
 async function loadCli(args: string[], deps: Deps): Promise<LoadedCli> {
-  const [{ buildCli, verbs }, { default: yargs }] = await Promise.all([import('../cli.js'), import('yargs')]);
+  const [{ buildCli, verbFactories }, { default: yargs }] = await Promise.all([import('../cli.js'), import('yargs')]);
+  const verbs = await verbFactories([], true);
   // Handlers must never run while completing (see the middleware below); if one did anyway, it
   // would read an empty stdin and write nowhere.
   const quiet: Deps = { ...deps, io: { ...deps.io, in: Readable.from([]), out: nullStream(), err: nullStream() } };
@@ -251,7 +252,7 @@ async function loadCli(args: string[], deps: Deps): Promise<LoadedCli> {
   process.env.SHELL = '/usr/bin/fish';
   delete process.env.ZSH_NAME;
   try {
-    const cli = buildCli(['--get-yargs-completions', ...(args.length > 0 ? args : [''])], quiet)
+    const cli = buildCli(['--get-yargs-completions', ...(args.length > 0 ? args : [''])], quiet, verbs)
       // yargs skips a verb's handler in completion mode only if it printed a candidate; when it
       // printed none, it would run the handler. After-validation middleware runs right before a
       // handler and nowhere else, so it can stop that.

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { getTarget } from '../convert/targets/index.js';
+import { parseTargetVersion } from '../convert/targets/versions.js';
 import { UsageError } from '../errors.js';
 import type { Deps } from '../io.js';
 import type { Step } from '../migration/executor.js';
@@ -85,7 +85,7 @@ export function completeMigrate(argv: MigrateArgs, deps: Deps): MigrateOptions {
   }
   const strategy = (argv.strategy ?? 'side-by-side') as Strategy;
   const tv = argv['target-version'];
-  if (tv) getTarget(tv);
+  if (tv) parseTargetVersion(tv);
   const suffix = argv.suffix ?? '';
   if (!/^[-a-z0-9]*$/.test(suffix)) throw new UsageError(`invalid --suffix "${suffix}"`, "Use lower-case letters, digits and '-' only, e.g. --suffix=-v2.");
   const runtimeName = argv.runtime ?? 'torch-distributed';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { Cluster, KubeObject } from '../cluster/client.js';
 import type { Finding, FindingSubject, RuntimeChoice } from '../convert/index.js';
-import { getTarget } from '../convert/targets/index.js';
+import { parseTargetVersion } from '../convert/targets/versions.js';
 import { CliError, ExitCode, ExitWith, UsageError, type ExitCodeValue } from '../errors.js';
 import { resolveInputs } from '../input/sources.js';
 import { writeChunk, type Deps } from '../io.js';
@@ -62,7 +62,7 @@ export function completeLiveVerb(argv: LiveVerbArgs, verb: string): LiveVerbOpti
     throw new UsageError('job names, -l and -A select live PyTorchJobs and cannot be combined with -f', `Run kubectl trainjob ${verb} -f FILE, or kubectl trainjob ${verb} NAME... / -l SELECTOR / -A.`);
   }
   const tv = argv['target-version'];
-  if (tv !== undefined && tv !== '' && tv !== 'auto') getTarget(tv); // validates early, with the list of valid values
+  if (tv !== undefined && tv !== '' && tv !== 'auto') parseTargetVersion(tv); // validates early, with the list of valid values
   const suffix = argv.suffix ?? '';
   if (!/^[-a-z0-9]*$/.test(suffix)) throw new UsageError(`invalid --suffix "${suffix}"`, "Use lower-case letters, digits and '-' only, e.g. --suffix=-v2.");
   const runtimeName = argv.runtime ?? 'torch-distributed';

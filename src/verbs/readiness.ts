@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { RuntimeChoice } from '../convert/index.js';
-import { getTarget } from '../convert/targets/index.js';
-import type { Target } from '../convert/targets/types.js';
+import { parseTargetVersion } from '../convert/targets/versions.js';
+import type { TargetVersion } from '../convert/targets/types.js';
 import { ExitCode, ExitWith, UsageError } from '../errors.js';
 import { writeChunk, type Deps } from '../io.js';
 import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterOptions, type ClusterTuning, type ClusterVerbFlags, type GlobalFlags } from './flags.js';
@@ -21,7 +21,7 @@ export interface ReadinessVerbOptions {
   output: 'table' | 'json' | 'yaml';
   runtime: RuntimeChoice;
   /** undefined = the detected Trainer schema. */
-  target?: Target;
+  target?: TargetVersion;
 }
 
 /** `kubectl trainjob readiness`: checks a cluster for the PyTorchJob → TrainJob migration; exit 0 ready, 3 advisory, 4 blocked. */
@@ -46,7 +46,7 @@ export function completeReadiness(argv: ReadinessArgs): ReadinessVerbOptions {
   const runtimeName = argv.runtime ?? 'torch-distributed';
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(runtimeName)) throw new UsageError(`invalid --runtime "${runtimeName}"`, 'A runtime name is a DNS subdomain, e.g. torch-distributed.');
   const tv = argv['target-version'];
-  const target = tv === undefined || tv === '' || tv === 'auto' ? undefined : getTarget(tv);
+  const target = tv === undefined || tv === '' || tv === 'auto' ? undefined : parseTargetVersion(tv);
   return {
     cluster: clusterOptions(argv),
     tuning: clusterTuning(argv),
@@ -68,7 +68,7 @@ export async function runReadinessVerb(opts: ReadinessVerbOptions, deps: Deps): 
       namespace: cluster.namespace,
       runtime: opts.runtime,
       concurrency: opts.tuning.concurrency,
-      ...(opts.target ? { target: opts.target } : {}),
+      ...(opts.target ? { target: (await import('../convert/targets/index.js')).getTarget(opts.target) } : {}),
       // Progress only on a terminal: it is noise in CI logs and in tests.
       ...(deps.io.errIsTTY ? { progress: (l: string) => deps.io.err.write(`${l}\n`) } : {}),
     });

@@ -1,9 +1,9 @@
-import { UsageError } from '../../errors.js';
 import { trainerV20 } from './trainer-v2.0/index.js';
 import { trainerV21 } from './trainer-v2.1/index.js';
 import { trainerV22 } from './trainer-v2.2/index.js';
 import { trainerV23 } from './trainer-v2.3/index.js';
 import type { Target, TargetVersion } from './types.js';
+import { parseTargetVersion, TARGET_VERSIONS } from './versions.js';
 
 const registry = new Map<TargetVersion, Target>();
 
@@ -14,6 +14,7 @@ export function registerTarget(t: Target): void {
 }
 
 for (const t of [trainerV20, trainerV21, trainerV22, trainerV23]) registerTarget(t);
+if (TARGET_VERSIONS.some((v) => !registry.has(v))) throw new Error('TARGET_VERSIONS lists a version without a target folder');
 
 /** The Trainer schemas kubectl-trainjob can target, oldest first. */
 export function targetVersions(): TargetVersion[] {
@@ -28,9 +29,5 @@ export function newestTarget(): Target {
 
 /** Looks a target up by its --target-version value (`v2.3`, `2.3`, `v2.3.0` all name v2.3). */
 export function getTarget(value: string): Target {
-  const m = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(value.trim());
-  const key = (m ? `v${m[1]}.${m[2]}` : value) as TargetVersion;
-  const t = registry.get(key);
-  if (!t) throw new UsageError(`unknown --target-version "${value}"`, `Valid values: ${targetVersions().join(', ')}, or auto (detect from the cluster).`);
-  return t;
+  return registry.get(parseTargetVersion(value))!;
 }
