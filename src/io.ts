@@ -54,7 +54,7 @@ function lazyHeapRelief(): () => void {
 }
 
 /** Heap size above which a full collection is forced between documents. */
-const HEAP_RELIEF_BYTES = 96 * 1024 * 1024;
+const HEAP_RELIEF_BYTES = 64 * 1024 * 1024;
 
 function heapRelief(): (() => void) | undefined {
   let gc: (() => void) | undefined;
