@@ -27,6 +27,8 @@ export interface ReadinessOptions {
   concurrency: number;
   /** Progress lines for stderr. */
   progress?: (line: string) => void;
+  /** Called between pages of the inventory so garbage does not pile up (Deps.relieveMemory). */
+  relieveMemory?: () => void;
 }
 
 const present = (c: CrdFact | Denied) => !isDenied(c) && c.present;
@@ -110,7 +112,10 @@ export async function runReadiness(cluster: Cluster, opts: ReadinessOptions): Pr
     progress(`listing PyTorchJobs ${opts.allNamespaces ? 'in all namespaces' : `in ${opts.namespace}`} (dry conversion to ${target.version})`);
     counter = new InventoryCounter(target, opts.runtime);
     const c = counter;
-    const scanned = await guard(() => scanPyTorchJobs(cluster, opts, c, (n) => progress(`  ${n} PyTorchJobs`)));
+    const scanned = await guard(() => scanPyTorchJobs(cluster, opts, c, (n) => {
+      progress(`  ${n} PyTorchJobs`);
+      opts.relieveMemory?.();
+    }));
     inventory = isDenied(scanned) ? scanned : counter.fact;
   }
   checks.push(evaluateInventory(inventory, v1 ? undefined : 'the PyTorchJob CRD is not installed'));

@@ -68,6 +68,7 @@ export async function runReadinessVerb(opts: ReadinessVerbOptions, deps: Deps): 
       namespace: cluster.namespace,
       runtime: opts.runtime,
       concurrency: opts.tuning.concurrency,
+      ...(deps.relieveMemory ? { relieveMemory: deps.relieveMemory } : {}),
       ...(opts.target ? { target: (await import('../convert/targets/index.js')).getTarget(opts.target) } : {}),
       // Progress only on a terminal: it is noise in CI logs and in tests.
       ...(deps.io.errIsTTY ? { progress: (l: string) => deps.io.err.write(`${l}\n`) } : {}),
