@@ -2,6 +2,7 @@
 // (k8s.io/apimachinery/pkg/api/validation ValidateObjectMeta). The CRD schema itself only says
 // `metadata: {type: object}` at the root, so without this a bad name or label would go unnoticed offline.
 import type { SchemaViolation } from './types.js';
+import { utf8Length } from '../text/utf8.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -119,20 +120,6 @@ function qualifiedName(key: string): string[] {
   else if (name.length > 63) out.push('name part must be no more than 63 characters');
   else if (!QUALIFIED_NAME.test(name)) out.push("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character");
   return out;
-}
-
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
 }
 
 /** True for plain JSON objects (not arrays, not null). */

@@ -1,4 +1,5 @@
 import { YamlSyntaxError } from './errors.js';
+import { utf8Length } from '../text/utf8.js';
 
 /** One YAML document cut out of a stream, with enough position data to report errors in file terms. */
 export interface YamlDocumentText {
@@ -175,20 +176,6 @@ function firstNonSpace(buf: string, pos: number, end: number): number {
     pos++;
   }
   return pos;
-}
-
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
 }
 
 /**
