@@ -17,7 +17,7 @@ import { applyObject } from '../live/apply.js';
 import { cleanManifest } from '../live/clean.js';
 import { isFinished, pytorchJobState } from '../live/state.js';
 import type { BackupAction, BackupStore } from './backup-store.js';
-import { planAfterWait, type JobPlan } from './plan.js';
+import { planAfterWait, type ExistingTrainJob, type JobPlan } from './plan.js';
 import { addProvenance } from './provenance.js';
 
 /** The executor's steps; a fault hook is called after each one completes (tests kill the process there). */
@@ -29,13 +29,39 @@ export interface ConvertedObjects {
   trainJob?: KubeObject;
 }
 
-/** One job ready to execute: its plan, the live PyTorchJob and the converted objects. */
-export interface PreparedJob {
+/**
+ * One planned job as kept between planning and execution: the small plan row plus what execution needs to
+ * re-obtain and verify the live job. The PyTorchJob itself and its conversion are not kept (memory stays
+ * flat in the number of jobs); execution re-reads and re-converts them.
+ */
+export interface PlannedJob {
   plan: JobPlan;
-  job: KubeObject;
+  /** resourceVersion of the PyTorchJob the plan was made from; a different one at execution means it changed. */
+  resourceVersion: string;
+  /** The TrainJob that already had the target name when planning, for re-planning and the "unchanged since" check. */
+  existing?: ExistingInfo;
+}
+
+/** What planning learnt about a TrainJob that already has the target name. */
+export interface ExistingInfo {
+  plan: ExistingTrainJob;
+  /** Its provenance: the source resourceVersion and the sha256 of its v1-manifest annotation. */
+  provenance: { sourceResourceVersion?: string; v1ManifestSha256?: string };
+}
+
+/** A live PyTorchJob re-converted and re-planned at execution time. */
+export interface Prepared {
+  plan: JobPlan;
   converted: ConvertedObjects;
-  /** The existing TrainJob's provenance, when the plan says "already migrated". */
-  existing?: { sourceResourceVersion?: string; v1ManifestSha256?: string };
+  /** Whether the conversion was refused (error findings not overridden by --force). */
+  refused: boolean;
+}
+
+/** One unit of work handed to the executor: a row index, with the live job when a list already returned it. */
+export interface WorkItem {
+  index: number;
+  /** The live PyTorchJob from a re-list; absent means the worker reads it with a GET. */
+  job?: KubeObject;
 }
 
 /** Final status of one job, as the report shows it. */
@@ -76,8 +102,13 @@ export interface ExecutorOptions {
   cluster: Cluster;
   store: BackupStore;
   concurrency: number;
-  /** Re-converts a job that was waited on (its resourceVersion changed); pure. */
-  reconvert: (job: KubeObject) => ConvertedObjects & { refusedReason?: string };
+  /** Re-converts and re-plans one live job (pure); a string says why it cannot be converted (runtime not read). */
+  prepare: (job: KubeObject, row: PlannedJob) => Prepared | string;
+  /**
+   * Yields the rows (by index) that need a live PyTorchJob, each with the object when a page-by-page re-list
+   * returned it; every index given must be yielded exactly once. Only one page or so is held at a time.
+   */
+  source: (indexes: number[]) => AsyncIterable<WorkItem>;
   /** Wait limit per job for --wait, in ms (0 = no limit). */
   waitTimeoutMs: number;
   pollIntervalMs: number;
@@ -111,49 +142,106 @@ class JobFailure extends Error {
 
 /**
  * Executes the plans with bounded concurrency (jobs that wait for v1 to finish run in their own pool, so
- * they do not hold up the rest) and returns one outcome per job, in input order. Never throws for a job's
- * failure: each failure becomes a `failed` outcome and the other jobs go on.
+ * they do not hold up the rest) and returns one outcome per job, in input order. The live jobs come from
+ * `opts.source` one page at a time while the workers run, so memory does not grow with the number of jobs.
+ * Never throws for a job's failure: each failure becomes a `failed` outcome and the other jobs go on.
  */
-export async function executeMigration(jobs: readonly PreparedJob[], opts: ExecutorOptions): Promise<JobOutcome[]> {
-  const outcomes = new Array<JobOutcome>(jobs.length);
-  const now = jobs.map((_, i) => i).filter((i) => jobs[i]!.plan.action !== 'wait-cutover');
-  const later = jobs.map((_, i) => i).filter((i) => jobs[i]!.plan.action === 'wait-cutover');
-  const runPool = async (indexes: number[], width: number): Promise<void> => {
-    let next = 0;
+export async function executeMigration(rows: readonly PlannedJob[], opts: ExecutorOptions): Promise<JobOutcome[]> {
+  const outcomes = new Array<JobOutcome>(rows.length);
+  const finish = (i: number, o: JobOutcome): void => {
+    outcomes[i] = o;
+    opts.onOutcome?.(o);
+  };
+  const live: number[] = [];
+  const later: number[] = [];
+  rows.forEach((r, i) => {
+    const a = r.plan.action;
+    if (a === 'skip' || a === 'refuse') finish(i, baseOutcome(r.plan));
+    else if (a === 'wait-cutover') later.push(i);
+    else live.push(i);
+  });
+  // Workers pull from one shared iterator: concurrent next() calls on an async generator are queued, so each
+  // item goes to exactly one worker and the source fetches the next page only when the workers need it.
+  const runPool = async (items: AsyncIterator<WorkItem>, count: number, width: number): Promise<void> => {
     const worker = async (): Promise<void> => {
-      while (next < indexes.length) {
-        const i = indexes[next++]!;
-        const o = await executeJob(jobs[i]!, opts);
-        outcomes[i] = o;
-        opts.onOutcome?.(o);
+      for (let r = await items.next(); !r.done; r = await items.next()) {
+        const { index, job } = r.value;
+        finish(index, await executeJob(rows[index]!, job, opts));
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(width, indexes.length)) }, worker));
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(width, count)) }, worker));
   };
-  await Promise.all([runPool(now, opts.concurrency), runPool(later, Math.max(opts.concurrency, Math.min(later.length, 64)))]);
+  const waiting = (async function* (): AsyncGenerator<WorkItem> {
+    for (const index of later) yield { index };
+  })();
+  await Promise.all([
+    live.length > 0 ? runPool(opts.source(live)[Symbol.asyncIterator](), live.length, opts.concurrency) : undefined,
+    later.length > 0 ? runPool(waiting, later.length, Math.max(opts.concurrency, Math.min(later.length, 64))) : undefined,
+  ]);
   return outcomes;
 }
 
-/** Runs the steps of one job and reports what happened. */
-export async function executeJob(prepared: PreparedJob, opts: ExecutorOptions): Promise<JobOutcome> {
-  let plan = prepared.plan;
+function baseOutcome(plan: JobPlan): JobOutcome {
   const out: JobOutcome = { namespace: plan.namespace, name: plan.name, trainJob: plan.trainJobName, state: plan.state, action: plan.action, status: 'migrated', steps: {}, writes: 0 };
   if (plan.reason) out.reason = plan.reason;
-  if (plan.action === 'skip') return { ...out, status: 'skipped' };
-  if (plan.action === 'refuse') return { ...out, status: 'refused' };
-  let job = prepared.job;
-  let converted = prepared.converted;
+  if (plan.action === 'skip') out.status = 'skipped';
+  if (plan.action === 'refuse') out.status = 'refused';
+  return out;
+}
+
+/** The parts of a plan the user saw and consented to; a re-plan that changes any of them is not carried out. */
+function decision(p: JobPlan): string {
+  return JSON.stringify([p.action, p.createTrainJob, p.deleteV1, p.suspend, p.generatedRuntime, p.trainJobName]);
+}
+
+/**
+ * Runs the steps of one job and reports what happened. `live` is the PyTorchJob from the re-list (read with
+ * a GET when absent; not read at all for a job that waits). The live job must be the planned one: another
+ * uid (deleted and re-created) is skipped; another resourceVersion is re-planned and carried out only when
+ * the decision is the one printed in the plan (typically a status-only change in side-by-side mode), and
+ * skipped otherwise, so nothing is ever done that the user did not see.
+ */
+export async function executeJob(row: PlannedJob, live: KubeObject | undefined, opts: ExecutorOptions): Promise<JobOutcome> {
+  let plan = row.plan;
+  const out = baseOutcome(plan);
+  if (out.status !== 'migrated') return out;
   try {
+    let job: KubeObject;
+    let converted: ConvertedObjects = {};
     if (plan.action === 'wait-cutover') {
-      job = await waitUntilFinished(job, opts);
+      job = await waitUntilFinished(plan, opts);
       const state = pytorchJobState(job);
       plan = planAfterWait(plan, state);
       out.state = state;
       delete out.reason;
       if (plan.createTrainJob) {
-        const again = opts.reconvert(job);
-        if (again.refusedReason) throw new JobFailure(`after the wait: ${again.refusedReason}`);
-        converted = again;
+        const again = opts.prepare(job, row);
+        if (typeof again === 'string') throw new JobFailure(`after the wait: ${again}`);
+        if (again.refused || !again.converted.trainJob) throw new JobFailure('after the wait: the conversion of the finished job was refused; see the findings');
+        converted = again.converted;
+      }
+    } else {
+      const current = live ?? (await opts.cluster.tryGet(Resources.pytorchjobs, plan.name, plan.namespace));
+      const changed = changedSincePlan(row, current);
+      if (changed) return { ...out, status: 'skipped', reason: changed };
+      job = current!;
+      if (job.metadata?.resourceVersion !== row.resourceVersion || plan.createTrainJob) {
+        const again = opts.prepare(job, row);
+        if (typeof again === 'string') throw new JobFailure(again);
+        if (job.metadata?.resourceVersion !== row.resourceVersion) {
+          if (decision(again.plan) !== decision(plan)) {
+            return {
+              ...out,
+              status: 'skipped',
+              reason: `changed since the plan (resourceVersion ${row.resourceVersion} → ${job.metadata?.resourceVersion}; now: ${again.plan.action}${again.plan.reason ? `, ${again.plan.reason}` : ''}); nothing written, run migrate again`,
+            };
+          }
+          // Same decision (e.g. only the status moved): carry it out on the newest version, which is what gets backed up.
+          plan = { ...plan, state: again.plan.state };
+          out.state = plan.state;
+        }
+        if (plan.createTrainJob && (again.refused || !again.converted.trainJob)) throw new JobFailure('the conversion was refused at execution time; see the findings (kubectl trainjob preview)');
+        converted = again.converted;
       }
     }
     const backup = await opts.store.add(job as never);
@@ -168,6 +256,7 @@ export async function executeJob(prepared: PreparedJob, opts: ExecutorOptions): 
         if (applied.wrote) out.writes++;
         await opts.afterStep?.('runtime', plan);
       }
+      // A copy: the conversion may share sub-objects with the live job, which must stay as backed up.
       const trainJob = JSON.parse(JSON.stringify(converted.trainJob)) as KubeObject & { spec?: Record<string, unknown> };
       if (!trainJob?.metadata) throw new JobFailure('the conversion produced no TrainJob');
       if (plan.suspend) (trainJob.spec ??= {}).suspend = true;
@@ -178,7 +267,7 @@ export async function executeJob(prepared: PreparedJob, opts: ExecutorOptions): 
       await opts.afterStep?.('trainjob', plan);
     } else {
       out.steps.trainJob = 'exists';
-      if (plan.deleteV1) checkUnchangedSince(prepared, job);
+      if (plan.deleteV1) checkUnchangedSince(row, job);
     }
 
     if (plan.deleteV1) {
@@ -196,6 +285,14 @@ export async function executeJob(prepared: PreparedJob, opts: ExecutorOptions): 
     // A bug or a local I/O error (disk full): still a per-job failure, so other jobs and the report go on.
     return { ...out, status: 'failed', reason: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/** Why a re-read PyTorchJob is not the planned one (gone, or another object under the name); undefined when it is. */
+function changedSincePlan(row: PlannedJob, job: KubeObject | undefined): string | undefined {
+  const p = row.plan;
+  if (!job) return `PyTorchJob ${p.namespace}/${p.name} was deleted after the plan was made; nothing written`;
+  if (job.metadata?.uid !== p.uid) return `PyTorchJob ${p.namespace}/${p.name} was deleted and re-created (uid ${job.metadata?.uid}) after the plan was made; nothing written, run migrate again`;
+  return undefined;
 }
 
 /** Creates the TrainJob; an existing one made from this PyTorchJob (same source uid) counts as done, any other is a conflict. */
@@ -221,8 +318,8 @@ async function createTrainJob(cluster: Cluster, trainJob: KubeObject, plan: JobP
 }
 
 /** An already-migrated job may only lose its PyTorchJob if the spec is still the one its TrainJob was made from. */
-function checkUnchangedSince(prepared: PreparedJob, job: KubeObject): void {
-  const ex = prepared.existing ?? {};
+function checkUnchangedSince(prepared: PlannedJob, job: KubeObject): void {
+  const ex = prepared.existing?.provenance ?? {};
   if (ex.sourceResourceVersion && ex.sourceResourceVersion === job.metadata?.resourceVersion) return;
   if (ex.v1ManifestSha256 && ex.v1ManifestSha256 === manifestSha256(cleanManifest(job))) return;
   throw new JobFailure(
@@ -269,24 +366,27 @@ async function deleteV1(cluster: Cluster, job: KubeObject, plan: JobPlan, out: J
   }
 }
 
-/** Polls a running PyTorchJob until it has finished (or is suspended), within --timeout. */
-async function waitUntilFinished(job: KubeObject, opts: ExecutorOptions): Promise<KubeObject> {
-  const ns = job.metadata!.namespace!;
-  const name = job.metadata!.name!;
+/**
+ * Polls a running PyTorchJob until it has finished (or is suspended), within --timeout. It starts from the
+ * planned state (running) and reads the job only after the first interval, as before: the plan row is enough.
+ */
+async function waitUntilFinished(plan: JobPlan, opts: ExecutorOptions): Promise<KubeObject> {
+  const ns = plan.namespace;
+  const name = plan.name;
   // Elapsed time is counted in poll intervals, not read from a clock: the injected clock may be frozen
   // (tests), and a slow GET only makes the wait a little longer, never shorter.
   let waited = 0;
-  let current = job;
+  let current: KubeObject | undefined;
   for (;;) {
-    const state = pytorchJobState(current);
-    if (isFinished(state) || state === 'suspended') return current;
+    const state = current ? pytorchJobState(current) : plan.state;
+    if (current && (isFinished(state) || state === 'suspended')) return current;
     if (opts.waitTimeoutMs > 0 && waited >= opts.waitTimeoutMs) {
       throw new JobFailure(`timed out after ${Math.round(opts.waitTimeoutMs / 1000)}s waiting for PyTorchJob ${ns}/${name} to finish (state ${state}); nothing was changed`, 'Raise --timeout, or run migrate again later.');
     }
     await opts.sleep(opts.pollIntervalMs);
     waited += opts.pollIntervalMs;
     const next = await opts.cluster.tryGet(Resources.pytorchjobs, name, ns);
-    if (!next || next.metadata?.uid !== job.metadata?.uid) throw new JobFailure(`PyTorchJob ${ns}/${name} was deleted or replaced while waiting for it; nothing was changed`);
+    if (!next || next.metadata?.uid !== plan.uid) throw new JobFailure(`PyTorchJob ${ns}/${name} was deleted or replaced while waiting for it; nothing was changed`);
     current = next;
   }
 }

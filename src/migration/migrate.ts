@@ -1,6 +1,6 @@
 // `kubectl trainjob migrate`: select → convert → plan (printed first) → confirm → access check → back up and
 // execute → report. The planning is pure (plan.ts); writes happen only in the executor (executor.ts).
-import type { Cluster, KubeObject } from '../cluster/client.js';
+import type { Cluster, KubeObject, ListOptions } from '../cluster/client.js';
 import { isForbidden, qualifiedResource } from '../cluster/errors.js';
 import { Resources, type ResourceRef } from '../cluster/resources.js';
 import { ANNOTATIONS, convertDocument, type ConvertOptions, type RuntimeChoice } from '../convert/index.js';
@@ -15,9 +15,10 @@ import type { ClusterOptions, ClusterTuning } from '../verbs/flags.js';
 import { TOOL_VERSION } from '../version.js';
 import { connectCluster } from './backup.js';
 import { BackupStore, defaultBackupDir } from './backup-store.js';
-import { executeMigration, manifestSha256, type ConvertedObjects, type JobOutcome, type PreparedJob, type Step } from './executor.js';
-import { isDestructive, planJob, type ExistingTrainJob, type JobPlan, type PlanOptions, type Strategy } from './plan.js';
-import { jsonReport, ProgressBar, renderFooter, renderOutcomes, renderPlan, summarize } from './report.js';
+import { executeMigration, manifestSha256, type ConvertedObjects, type JobOutcome, type PlannedJob, type Prepared, type Step, type WorkItem } from './executor.js';
+import { isDestructive, planJob, type ExistingTrainJob, type JobPlan, type PlanInput, type PlanOptions, type Strategy } from './plan.js';
+import { jsonReport, ProgressBar, renderFooter, renderOutcomes, renderPlan, summarize, writeJsonReport } from './report.js';
+import { relistJobs } from './source.js';
 
 /** Validated options of `migrate`. */
 export interface MigrateOptions {
@@ -72,70 +73,71 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
   const runtimes = new RuntimeReader(cluster, opts.runtime);
   const planOpts: PlanOptions = { strategy: opts.strategy, keepV1: opts.keepV1, suspend: opts.suspend, force: opts.force, wait: opts.wait };
 
-  // 1. Select the live jobs (paginated) and find TrainJobs that already carry the target names.
-  const live: KubeObject[] = [];
+  // 1. Select the live jobs (paginated) and convert each as it arrives (pure). Only a small row per job is
+  // kept: the object and its conversion are dropped at once, so memory stays flat in the number of jobs.
+  const convertOptions = (ns: string, base: JsonObject): ConvertOptions => ({ target, runtime: opts.runtime, baseRuntime: base, suffix: opts.suffix, envShim: opts.envShim, force: opts.force, toolVersion: TOOL_VERSION, defaultNamespace: ns });
+  const convertJob = (job: KubeObject, base: JsonObject): { input: Omit<PlanInput, 'existing'>; converted: ConvertedObjects } => {
+    const ns = job.metadata!.namespace!;
+    const name = job.metadata!.name!;
+    const outcome = convertDocument(job as JsonObject, convertOptions(ns, base)).jobs[0];
+    const converted = outcome ? splitObjects(outcome.objects) : {};
+    const input = {
+      namespace: ns,
+      name,
+      uid: job.metadata!.uid!,
+      state: pytorchJobState(job),
+      trainJobName: `${name}${opts.suffix}`,
+      refused: outcome?.refused ?? false,
+      findings: (outcome?.findings ?? []).map((f) => ({ severity: f.severity, code: f.code })),
+      generatedRuntime: converted.runtime !== undefined,
+    };
+    return { input, converted };
+  };
+  const pre: { input: Omit<PlanInput, 'existing'>; resourceVersion: string; blocker?: string }[] = [];
   const unplanned: Unplanned[] = [];
+  let seen = 0;
   for await (const sel of selectPyTorchJobs(cluster, opts.selection, { concurrency: opts.tuning.concurrency })) {
-    if (sel.job) live.push(sel.job);
-    else unplanned.push({ outcome: { namespace: sel.namespace, name: sel.name, trainJob: `${sel.name}${opts.suffix}`, state: '-', action: 'skip', status: 'skipped', reason: 'PyTorchJob not found', steps: {}, writes: 0 } });
+    if (!sel.job) {
+      unplanned.push({ outcome: { namespace: sel.namespace, name: sel.name, trainJob: `${sel.name}${opts.suffix}`, state: '-', action: 'skip', status: 'skipped', reason: 'PyTorchJob not found', steps: {}, writes: 0 } });
+      continue;
+    }
+    const job = sel.job;
+    const ns = job.metadata!.namespace!;
+    const base = await runtimes.forNamespace(ns);
+    const resourceVersion = job.metadata!.resourceVersion ?? '';
+    if (typeof base === 'string') {
+      // No usable runtime: the job is skipped as a whole, so its conversion does not matter.
+      pre.push({ input: { namespace: ns, name: job.metadata!.name!, uid: job.metadata!.uid!, state: pytorchJobState(job), trainJobName: `${job.metadata!.name}${opts.suffix}`, refused: false, findings: [], generatedRuntime: false }, resourceVersion, blocker: base });
+    } else {
+      pre.push({ input: convertJob(job, base).input, resourceVersion });
+    }
+    if ((++seen & 255) === 0) deps.relieveMemory?.();
   }
-  if (live.length === 0 && unplanned.length === 0) {
+  if (pre.length === 0 && unplanned.length === 0) {
     err.write(`No PyTorchJobs found ${describeSelection(opts.selection, cluster)}.\n`);
     if (opts.output === 'json') await writeChunk(deps.io.out, jsonReport('MigrationReport', summarize([]), []));
     return;
   }
-  const existing = await findExistingTrainJobs(cluster, opts, live);
+  const existing = await findExistingTrainJobs(cluster, opts, pre.map((p) => p.input));
 
-  // 2. Convert and plan each job (pure), then print the plan.
-  const prepared: PreparedJob[] = [];
-  const convertOpts = async (ns: string): Promise<ConvertOptions | string> => {
-    const base = await runtimes.forNamespace(ns);
-    if (typeof base === 'string') return base;
-    return { target, runtime: opts.runtime, baseRuntime: base, suffix: opts.suffix, envShim: opts.envShim, force: opts.force, toolVersion: TOOL_VERSION, defaultNamespace: ns };
-  };
-  for (const job of live) {
-    const ns = job.metadata!.namespace!;
-    const name = job.metadata!.name!;
-    const trainJobName = `${name}${opts.suffix}`;
-    const co = await convertOpts(ns);
-    const ex = existing.byKey.get(`${ns}/${trainJobName}`);
-    const denied = existing.denied.get(ns);
-    let converted: ConvertedObjects = {};
-    let refused = false;
-    let findings: { severity: 'error' | 'warning' | 'info'; code: string }[] = [];
-    if (typeof co !== 'string') {
-      const outcome = convertDocument(job as JsonObject, co).jobs[0];
-      if (outcome) {
-        refused = outcome.refused;
-        findings = outcome.findings;
-        converted = splitObjects(outcome.objects);
-      }
-    }
-    const plan = planJob(
-      {
-        namespace: ns,
-        name,
-        uid: job.metadata!.uid!,
-        state: pytorchJobState(job),
-        trainJobName,
-        refused,
-        findings,
-        ...(ex ? { existing: ex.plan } : {}),
-        generatedRuntime: converted.runtime !== undefined,
-      },
-      planOpts,
-    );
+  // 2. Plan each job (pure), then print the plan.
+  const rows: PlannedJob[] = [];
+  for (const p of pre) {
+    const ns = p.input.namespace;
+    const ex = existing.byKey.get(`${ns}/${p.input.trainJobName}`);
+    const plan = planJob({ ...p.input, ...(ex ? { existing: ex.plan } : {}) }, planOpts);
     // Problems that stop a whole namespace (no runtime, no permission to read TrainJobs) override the plan.
-    const blocker = typeof co === 'string' ? co : denied;
+    const blocker = p.blocker ?? existing.denied.get(ns);
     if (blocker && plan.action !== 'skip') Object.assign(plan, { action: 'skip', reason: blocker, createTrainJob: false, deleteV1: false });
-    prepared.push({ plan, job, converted, ...(ex ? { existing: ex.provenance } : {}) });
+    rows.push({ plan, resourceVersion: p.resourceVersion, ...(ex ? { existing: ex } : {}) });
   }
-  const plans = prepared.map((p) => p.plan);
+  pre.length = 0;
+  const plans = rows.map((p) => p.plan);
   err.write(`Plan (strategy ${opts.strategy}${opts.keepV1 ? ', --keep-v1' : ''}, Trainer schema ${target.version}, runtime ${opts.runtime.kind}/${opts.runtime.name}):\n`);
   err.write(renderPlan(plans, opts.selection.allNamespaces));
   if (opts.dryRun) {
     err.write('Dry run: nothing was written.\n');
-    if (opts.output === 'json') await writeChunk(deps.io.out, jsonReport('MigrationPlan', summarize([]), plans));
+    if (opts.output === 'json') await writeJsonReport(deps.io.out, 'MigrationPlan', summarize([]), plans);
     return;
   }
 
@@ -148,38 +150,41 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
       throw new ExitWith(ExitCode.ERROR);
     }
   }
-  await checkAccess(cluster, prepared);
+  await checkAccess(cluster, rows);
 
-  // 4. Back up and execute.
-  const active = prepared.filter((p) => p.plan.action !== 'skip' && p.plan.action !== 'refuse');
+  // 4. Back up and execute, re-reading each job (a re-list page by page, or a GET per named job) and
+  // re-converting it: the executor checks that it is still the planned version.
+  const active = rows.filter((p) => p.plan.action !== 'skip' && p.plan.action !== 'refuse');
   let store: BackupStore | undefined;
   if (active.length > 0) {
     const dir = opts.backupDir ?? defaultBackupDir(deps.cwd, cluster.target.contextName, deps.now());
     store = await BackupStore.open(dir, { toolVersion: TOOL_VERSION, server: cluster.target.server, context: cluster.target.contextName, now: deps.now });
     err.write(`Backing up to ${store.dir}\n`);
   }
-  const bar = deps.io.errIsTTY ? new ProgressBar(err, prepared.length) : undefined;
-  const reconvert = (job: KubeObject): ConvertedObjects & { refusedReason?: string } => {
-    const co = runtimes.cached(job.metadata!.namespace!);
-    if (typeof co === 'string' || !co) return { refusedReason: typeof co === 'string' ? co : 'runtime not read' };
-    const o = convertDocument(job as JsonObject, { target, runtime: opts.runtime, baseRuntime: co, suffix: opts.suffix, envShim: opts.envShim, force: opts.force, toolVersion: TOOL_VERSION, defaultNamespace: job.metadata!.namespace! }).jobs[0];
-    if (!o || o.refused) return { refusedReason: 'the conversion of the finished job was refused; see the findings' };
-    return splitObjects(o.objects);
+  const bar = deps.io.errIsTTY ? new ProgressBar(err, rows.length) : undefined;
+  const prepare = (job: KubeObject, row: PlannedJob): Prepared | string => {
+    const base = runtimes.cached(job.metadata!.namespace!);
+    if (typeof base === 'string' || !base) return typeof base === 'string' ? base : 'runtime not read';
+    const { input, converted } = convertJob(job, base);
+    return { plan: planJob({ ...input, ...(row.existing ? { existing: row.existing.plan } : {}) }, planOpts), converted, refused: input.refused };
   };
-  const outcomes = store
-    ? await executeMigration(prepared, {
-        cluster,
-        store,
-        concurrency: opts.tuning.concurrency,
-        reconvert,
-        waitTimeoutMs: opts.waitTimeoutMs,
-        pollIntervalMs: opts.pollIntervalMs,
-        sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-        now: deps.now,
-        ...(opts.afterStep ? { afterStep: opts.afterStep } : {}),
-        ...(bar ? { onOutcome: (o: JobOutcome) => bar.tick(o.status) } : {}),
-      })
-    : await executeMigration(prepared, { cluster, store: undefined as never, concurrency: 1, reconvert, waitTimeoutMs: 0, pollIntervalMs: 0, sleep: async () => {}, now: deps.now });
+  const sel = opts.selection;
+  const scope: ListOptions | undefined =
+    sel.names.length > 0 ? undefined : { ...(sel.allNamespaces ? { allNamespaces: true } : { namespace: sel.namespace ?? cluster.namespace }), ...(sel.labelSelector ? { labelSelector: sel.labelSelector } : {}) };
+  const source = (indexes: number[]): AsyncIterable<WorkItem> => relistJobs(cluster, rows, indexes, { ...(scope ? { scope } : {}), ...(deps.relieveMemory ? { onPage: deps.relieveMemory } : {}) });
+  const outcomes = await executeMigration(rows, {
+    cluster,
+    store: store as BackupStore,
+    concurrency: opts.tuning.concurrency,
+    prepare,
+    source,
+    waitTimeoutMs: opts.waitTimeoutMs,
+    pollIntervalMs: opts.pollIntervalMs,
+    sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    now: deps.now,
+    ...(opts.afterStep ? { afterStep: opts.afterStep } : {}),
+    ...(bar ? { onOutcome: (o: JobOutcome) => bar.tick(o.status) } : {}),
+  });
   bar?.finish();
 
   // 5. Report (stdout) and exit code.
@@ -188,7 +193,7 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
   const stats = cluster.stats();
   summary.requests = { total: stats.total, byVerb: stats.byVerb, retries: stats.retries };
   if (opts.output === 'json') {
-    await writeChunk(deps.io.out, jsonReport('MigrationReport', summary, all, { strategy: opts.strategy, targetVersion: target.version, ...(store ? { backupDir: store.dir } : {}) }));
+    await writeJsonReport(deps.io.out, 'MigrationReport', summary, all, { strategy: opts.strategy, targetVersion: target.version, ...(store ? { backupDir: store.dir } : {}) });
   } else {
     await writeChunk(deps.io.out, renderOutcomes(all, opts.selection.allNamespaces));
     err.write(renderFooter(all, summary, store?.dir));
@@ -259,8 +264,8 @@ interface ExistingIndex {
  * Finds the TrainJobs that already use the target names: a paginated list per scope (one request per 500
  * TrainJobs, not one per job) when jobs were selected by -l/--all, a GET per name when jobs were named.
  */
-async function findExistingTrainJobs(cluster: Cluster, opts: MigrateOptions, live: readonly KubeObject[]): Promise<ExistingIndex> {
-  const wanted = new Set(live.map((j) => `${j.metadata!.namespace}/${j.metadata!.name}${opts.suffix}`));
+async function findExistingTrainJobs(cluster: Cluster, opts: MigrateOptions, live: readonly { namespace: string; trainJobName: string }[]): Promise<ExistingIndex> {
+  const wanted = new Set(live.map((j) => `${j.namespace}/${j.trainJobName}`));
   const idx: ExistingIndex = { byKey: new Map(), denied: new Map() };
   const keep = (tj: KubeObject): void => {
     const key = `${tj.metadata?.namespace}/${tj.metadata?.name}`;
@@ -278,13 +283,13 @@ async function findExistingTrainJobs(cluster: Cluster, opts: MigrateOptions, liv
     if (!isForbidden(e)) throw e;
     idx.denied.set(ns, `forbidden: cannot read ${qualifiedResource(Resources.trainjobs)} in namespace ${ns}; nothing written there`);
   };
-  const namespaces = [...new Set(live.map((j) => j.metadata!.namespace!))];
+  const namespaces = [...new Set(live.map((j) => j.namespace))];
   if (opts.selection.names.length > 0) {
     const { mapConcurrent } = await import('../cluster/concurrency.js');
     await mapConcurrent(live, opts.tuning.concurrency, async (j) => {
-      const ns = j.metadata!.namespace!;
+      const ns = j.namespace;
       try {
-        const tj = await cluster.tryGet(Resources.trainjobs, `${j.metadata!.name}${opts.suffix}`, ns);
+        const tj = await cluster.tryGet(Resources.trainjobs, j.trainJobName, ns);
         if (tj) keep(tj);
       } catch (e) {
         deny(ns, e);
@@ -309,7 +314,7 @@ async function findExistingTrainJobs(cluster: Cluster, opts: MigrateOptions, liv
  * before anything is written. Jobs in a namespace that fails any check are skipped with the reason, so a
  * user allowed only some namespaces gets every allowed one done and nothing half-written elsewhere.
  */
-async function checkAccess(cluster: Cluster, prepared: PreparedJob[]): Promise<void> {
+async function checkAccess(cluster: Cluster, prepared: readonly PlannedJob[]): Promise<void> {
   const needs = new Map<string, Set<string>>();
   const add = (ns: string, check: string): void => {
     let s = needs.get(ns);

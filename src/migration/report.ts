@@ -1,7 +1,8 @@
 // Rendering of plans, outcomes and progress. Plans and progress go to stderr, the final report to stdout.
 import type { Writable } from 'node:stream';
 import type { JobOutcome, OutcomeStatus } from './executor.js';
-import type { FindingCounts, JobPlan } from './plan.js';
+import { writeChunk } from '../io.js';
+import { summarizePlans, type FindingCounts, type JobPlan } from './plan.js';
 
 /** Renders rows as a kubectl-style table: upper-case headers, columns padded to the widest cell, two spaces apart. */
 export function renderTable(headers: string[], rows: string[][]): string {
@@ -38,10 +39,18 @@ function actionLabel(p: JobPlan): string {
   }
 }
 
-/** The plan table printed before anything is written. */
-export function renderPlan(plans: readonly JobPlan[], allNamespaces: boolean): string {
+/** How many rows the printed plan shows before it summarizes the rest (a fleet's plan must stay readable). */
+export const PLAN_TABLE_ROWS = 200;
+
+/**
+ * The plan table printed before anything is written. Above `limit` rows it shows the first `limit` and then
+ * one line counting the rest by action: a 10,000-row table on a terminal helps no one, and `--dry-run -o json`
+ * still lists every row.
+ */
+export function renderPlan(plans: readonly JobPlan[], allNamespaces: boolean, limit = PLAN_TABLE_ROWS): string {
   const headers = [...(allNamespaces ? ['NAMESPACE'] : []), 'JOB', 'STATE', 'ACTION', 'TRAINJOB', 'FINDINGS', 'NOTE'];
-  const rows = plans.map((p) => [
+  const shown = plans.length > limit ? plans.slice(0, limit) : plans;
+  const rows = shown.map((p) => [
     ...(allNamespaces ? [p.namespace] : []),
     p.name,
     p.state,
@@ -50,7 +59,11 @@ export function renderPlan(plans: readonly JobPlan[], allNamespaces: boolean): s
     findingsSummary(p.findings),
     p.reason ?? (p.alreadyMigrated ? 'already migrated' : ''),
   ]);
-  return renderTable(headers, rows);
+  const table = renderTable(headers, rows);
+  if (shown.length === plans.length) return table;
+  const rest = summarizePlans(plans.slice(limit));
+  const counts = (Object.keys(rest) as (keyof typeof rest)[]).filter((a) => rest[a] > 0).map((a) => `${rest[a]} ${a}`);
+  return `${table}... and ${plans.length - limit} more job(s) not shown: ${counts.join(', ')} (every row: --dry-run -o json)\n`;
 }
 
 /** The summary of a run: how many jobs ended in each status, plus the API requests it took. */
@@ -110,6 +123,25 @@ export function renderFooter(outcomes: readonly JobOutcome[], summary: RunSummar
 /** The `-o json` report. */
 export function jsonReport(kind: string, summary: RunSummary, jobs: readonly unknown[], extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ kind, ...extra, summary, jobs }, null, 2) + '\n';
+}
+
+/**
+ * Writes the same bytes as jsonReport, a chunk of jobs at a time with backpressure, so a fleet's report is
+ * never held as one big string (it would be several times the size of the rows themselves).
+ */
+export async function writeJsonReport(out: Writable, kind: string, summary: RunSummary, jobs: readonly unknown[], extra: Record<string, unknown> = {}): Promise<void> {
+  if (jobs.length === 0) return writeChunk(out, jsonReport(kind, summary, jobs, extra));
+  const head = JSON.stringify({ kind, ...extra, summary, jobs: [] }, null, 2);
+  // `"jobs": []` is the last member: open the array there and close it after the rows.
+  let chunk = `${head.slice(0, head.lastIndexOf('[]'))}[\n`;
+  for (let i = 0; i < jobs.length; i++) {
+    chunk += `    ${JSON.stringify(jobs[i], null, 2).replace(/\n/g, '\n    ')}${i < jobs.length - 1 ? ',' : ''}\n`;
+    if (chunk.length > 64 * 1024) {
+      await writeChunk(out, chunk);
+      chunk = '';
+    }
+  }
+  await writeChunk(out, `${chunk}  ]\n}\n`);
 }
 
 /** A one-line progress bar on stderr, redrawn at most every 100 ms; only used when stderr is a terminal. */
