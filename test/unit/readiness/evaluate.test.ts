@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { getTarget } from '../../../src/convert/targets/index.js';
 import { evaluateBindings, evaluateCrd, evaluateDeployment, evaluateInventory, evaluateKueue, evaluatePermissions, evaluateRuntimes, evaluateRuntimeUsage, evaluateWebhooks, webhookProblem } from '../../../src/readiness/evaluate.js';
 import type { WebhookFact } from '../../../src/readiness/facts.js';
-import { InventoryCounter } from '../../../src/readiness/inventory.js';
+import { INVENTORY_PAGE_SIZE, InventoryCounter, inventoryPageSize } from '../../../src/readiness/inventory.js';
 import { renderReadiness } from '../../../src/readiness/render.js';
 import { CHECK_IDS, notPermitted, pass, sortChecks, summarize, warn, fail, type ReadinessReport } from '../../../src/readiness/types.js';
 
@@ -125,6 +125,12 @@ describe('InventoryCounter', () => {
     expect(c.queues).toEqual({ 'ns/lq': 1 });
     expect(c.runtimeUsage()).toEqual([expect.objectContaining({ kind: 'ClusterTrainingRuntime', name: 'torch-distributed', jobs: 3 })]);
     expect(evaluateInventory(c.fact).status).toBe('warn');
+  });
+  it('lists in pages of at most INVENTORY_PAGE_SIZE jobs; a smaller --chunk-size wins, 0 (no paging) does not', () => {
+    expect(INVENTORY_PAGE_SIZE).toBe(100);
+    expect(inventoryPageSize(500)).toBe(100);
+    expect(inventoryPageSize(50)).toBe(50);
+    expect(inventoryPageSize(0)).toBe(100);
   });
 });
 
