@@ -19,6 +19,7 @@ export default {
       testMatch: ['**/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/controlplane/global-setup.ts',
       globalTeardown: '<rootDir>/test/controlplane/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/controlplane/hold-default-version.ts'],
     },
   ],
   testTimeout: 120000,

@@ -154,7 +154,46 @@ export async function installTrainer(version: TrainerVersion): Promise<void> {
  * version only; v2.3 is restored when the last holder finishes. Use it for any version-dependent test.
  */
 export async function withTrainerVersion<T>(version: TrainerVersion, fn: () => Promise<T>): Promise<T> {
-  return withTrainerLease(await adminClient(), version, fn);
+  // A test file holds the default version for its whole run (test/controlplane/hold-default-version.ts);
+  // give that up while another version is needed, or the file would wait for itself.
+  const held = defaultLease !== undefined && version !== DEFAULT_TRAINER_VERSION;
+  if (held) await releaseDefaultTrainerVersion();
+  try {
+    return await withTrainerLease(await adminClient(), version, fn);
+  } finally {
+    if (held) await holdDefaultTrainerVersion();
+  }
+}
+
+let defaultLease: { release: () => void; done: Promise<unknown> } | undefined;
+
+/**
+ * Holds a shared lease on the default Trainer version (v2.3) until releaseDefaultTrainerVersion():
+ * test files that assume the default install take it in beforeAll, so a concurrent file cannot swap
+ * the CRDs to v2.1 under them (it waits until they finish instead).
+ */
+export async function holdDefaultTrainerVersion(): Promise<void> {
+  if (defaultLease) return;
+  const client = await adminClient();
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let acquired!: () => void;
+  const isAcquired = new Promise<void>((r) => (acquired = r));
+  const done = withTrainerLease(client, DEFAULT_TRAINER_VERSION, async () => {
+    acquired();
+    await released;
+  });
+  await Promise.race([isAcquired, done]);
+  defaultLease = { release, done };
+}
+
+/** Gives up the lease taken by holdDefaultTrainerVersion (no-op when none is held). */
+export async function releaseDefaultTrainerVersion(): Promise<void> {
+  const lease = defaultLease;
+  if (!lease) return;
+  defaultLease = undefined;
+  lease.release();
+  await lease.done;
 }
 
 /** The Trainer version whose TrainJob schema the apiserver enforces now (detected by a dry-run probe). */

@@ -131,6 +131,8 @@ interface Holder extends ProcessIdentity {
 interface LeaseTable {
   installed?: TrainerVersion;
   holders: Holder[];
+  /** Processes waiting for a version, first come first served (so a file that needs another version is not starved by files that keep taking the default). */
+  waiters?: Holder[];
 }
 
 /** Directory holding one apiserver's lease table: under the run's work dir, or in the temp dir for existing clusters. */
@@ -170,7 +172,7 @@ async function withMutex<T>(dir: string, fn: () => Promise<T>): Promise<T> {
 function readTable(dir: string): LeaseTable {
   try {
     const t = JSON.parse(readFileSync(path.join(dir, 'trainer-version.json'), 'utf8')) as LeaseTable;
-    return { installed: t.installed, holders: t.holders.filter(isAlive) };
+    return { installed: t.installed, holders: t.holders.filter(isAlive), waiters: (t.waiters ?? []).filter(isAlive) };
   } catch {
     return { holders: [] };
   }
@@ -185,10 +187,19 @@ async function whenVersionFree<T>(client: KubeClient, version: TrainerVersion, t
   then: (table: LeaseTable) => T): Promise<T> {
   const dir = leaseDir(client.endpoint.server);
   const deadline = Date.now() + timeoutMs;
+  const me: Holder = { ...selfIdentity(), token: randomBytes(8).toString('hex'), version };
+  await withMutex(dir, async () => {
+    const table = readTable(dir);
+    table.waiters = [...(table.waiters ?? []), me];
+    writeTable(dir, table);
+  });
   for (;;) {
     const result = await withMutex(dir, async () => {
       const table = readTable(dir);
-      if (table.holders.some((h) => h.version !== version)) return undefined;
+      const waiters = table.waiters ?? [];
+      const ahead = waiters.slice(0, Math.max(0, waiters.findIndex((w) => w.token === me.token)));
+      if (table.holders.some((h) => h.version !== version) || ahead.some((w) => w.version !== version)) return undefined;
+      table.waiters = waiters.filter((w) => w.token !== me.token);
       // The CRD annotation is the truth; the table's copy is only for humans reading the file.
       table.installed = await installedTrainerVersion(client);
       if (table.installed !== version) {
@@ -201,6 +212,11 @@ async function whenVersionFree<T>(client: KubeClient, version: TrainerVersion, t
     });
     if (result) return result.value;
     if (Date.now() > deadline) {
+      await withMutex(dir, async () => {
+        const table = readTable(dir);
+        table.waiters = (table.waiters ?? []).filter((w) => w.token !== me.token);
+        writeTable(dir, table);
+      });
       throw new Error(`waited ${timeoutMs} ms for other test files to finish with Trainer ${readTable(dir).holders.map((h) => h.version).join(', ')}`);
     }
     await sleep(250);
