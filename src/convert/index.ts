@@ -3,7 +3,7 @@ import { finding, FINDING_CODES, type FindingCode } from './codes.js';
 import { convertPyTorchJob, type ConversionResult } from './convert.js';
 import { extractPyTorchJobs } from './extract.js';
 import type { Finding, FindingSubject } from './findings.js';
-import { isObject, type JsonObject, type KubeObject } from './model.js';
+import { isObject, joinPath, type JsonObject, type KubeObject } from './model.js';
 import type { ConvertOptions } from './plan.js';
 import pytorchJobSchemas from './targets/pytorchjob-v1/schema.json' with { type: 'json' };
 import type { Target } from './targets/types.js';
@@ -66,10 +66,13 @@ export function validateOutput(obj: KubeObject, target: Target): void {
 export function checkInputSchema(raw: JsonObject, findings: Finding[]): boolean {
   const schema = (pytorchJobSchemas as unknown as { pytorchjob: object }).pytorchjob;
   let valid = true;
-  for (const v of validateObject(raw, compiledSchema(schema))) {
-    if (v.path.startsWith('status') || v.path.startsWith('metadata.managedFields')) continue;
+  for (const found of validateObject(raw, compiledSchema(schema))) {
+    if (found.path.startsWith('status') || found.path.startsWith('metadata.managedFields')) continue;
+    const inputPath = found.path;
+    // Findings use one path style everywhere (joinPath): `a.Worker.b`, `limits["nvidia.com/gpu"]`.
+    const v = { ...found, path: parsePath(found.path).reduce<string>((acc, p) => joinPath(acc, p), '') };
     if (v.rule === 'unknown-field' || v.rule === 'nullable') {
-      deletePath(raw, v.path);
+      deletePath(raw, inputPath);
       findings.push(
         finding(
           'KTJ-SCHEMA-002',
@@ -81,7 +84,7 @@ export function checkInputSchema(raw: JsonObject, findings: Finding[]): boolean 
       continue;
     }
     valid = false;
-    const templated = /\$\{[A-Za-z_]/.test(JSON.stringify(valueAt(raw, v.path)) ?? '');
+    const templated = /\$\{[A-Za-z_]/.test(JSON.stringify(valueAt(raw, inputPath)) ?? '');
     findings.push(
       finding(
         'KTJ-SCHEMA-001',
