@@ -84,12 +84,13 @@ export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** Writes a file atomically: a temporary sibling, fsync, then rename over the target. */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
+/** Writes a file atomically: a temporary sibling, fsync, then rename over the target (text may come in chunks). */
+export async function writeFileAtomic(file: string, text: string | readonly Uint8Array[]): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   const handle = await fs.open(tmp, 'wx', 0o600);
   try {
-    await handle.writeFile(text);
+    if (typeof text === 'string') await handle.writeFile(text);
+    else await handle.writev(text);
     // fsync so that a power loss after the rename cannot leave an empty file under the final name.
     await handle.sync();
   } finally {
@@ -156,6 +157,8 @@ export class BackupStore {
   private readonly byVersion = new Map<string, BackupEntry>();
   private readonly usedFiles = new Set<string>();
   private readonly madeDirs = new Set<string>();
+  /** Each entry's YAML, rendered once: re-rendering the whole index on every rewrite made a fleet's run quadratic. */
+  private readonly rendered = new WeakMap<BackupEntry, Uint8Array>();
   private version = 0;
   private written = 0;
   private writing: Promise<void> | undefined;
@@ -235,6 +238,7 @@ export class BackupStore {
       await this.ensureDir(path.dirname(file));
       await writeFileAtomic(file, text);
       known.sha256 = sum;
+      this.rendered.delete(known);
       await this.persist();
       return { entry: known, action: 'repaired', path: file, manifest };
     }
@@ -264,14 +268,31 @@ export class BackupStore {
       this.writing ??= (async () => {
         const v = this.version;
         this.index.updated = this.now().toISOString();
-        const doc = { ...this.index, entries: sortEntries([...this.index.entries]) };
-        await writeFileAtomic(path.join(this.dir, BACKUP_INDEX_FILE), toYaml(doc));
+        await writeFileAtomic(path.join(this.dir, BACKUP_INDEX_FILE), this.renderIndex());
         this.written = v;
       })().finally(() => {
         this.writing = undefined;
       });
       await this.writing;
     }
+  }
+
+  /**
+   * The index as YAML bytes, one buffer per entry: the same bytes as toYaml of the whole document (a sequence
+   * of maps renders as the concatenation of its items), but each entry is rendered once and a rewrite makes no
+   * new string, so rewriting the index after every job stays cheap (time and garbage) for thousands of jobs.
+   */
+  private renderIndex(): Uint8Array[] {
+    const entries = sortEntries([...this.index.entries]);
+    const head = toYaml({ ...this.index, entries: [] });
+    if (entries.length === 0) return [Buffer.from(head)];
+    const parts: Uint8Array[] = [Buffer.from(head.replace(/entries: \[\]\n$/, 'entries:\n'))];
+    for (const e of entries) {
+      let bytes = this.rendered.get(e);
+      if (bytes === undefined) this.rendered.set(e, (bytes = Buffer.from(toYaml([e]))));
+      parts.push(bytes);
+    }
+    return parts;
   }
 }
 

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BackupStore, defaultBackupDir, findEntry, latestEntry, loadBackupManifest, readBackupIndex } from '../../../src/migration/backup-store.js';
 import { addProvenance, ANNOTATIONS_BUDGET_BYTES } from '../../../src/migration/provenance.js';
+import { toYaml } from '../../../src/yaml/index.js';
 
 const dirs: string[] = [];
 const tmp = (): string => {
@@ -25,6 +26,20 @@ const job = (name: string, rv: string, uid = `uid-${name}`) => ({
 });
 
 describe('BackupStore', () => {
+  it('the index, rendered entry by entry, is byte for byte the YAML of the whole document (also after a repair)', async () => {
+    const dir = tmp();
+    const store = await BackupStore.open(dir, origin);
+    const text = (): string => fs.readFileSync(path.join(dir, 'index.yaml'), 'utf8');
+    expect(text()).toBe(toYaml(await readBackupIndex(dir)));
+    await Promise.all(['c', 'a', 'b'].map((n) => store.add(job(n, '1'))));
+    await store.add(job('a', '2'));
+    fs.writeFileSync(path.join(dir, 'ns', 'b.yaml'), 'edited');
+    expect((await store.add(job('b', '1'))).action).toBe('repaired');
+    const index = (await readBackupIndex(dir))!;
+    expect(index.entries.map((e) => `${e.name}@${e.resourceVersion}`)).toEqual(['a@1', 'a@2', 'b@1', 'c@1']);
+    expect(text()).toBe(toYaml(index));
+  });
+
   it('default dir: context made path-safe, UTC stamp', () => {
     expect(defaultBackupDir('/w', 'default/api-x:6443/admin', new Date('2026-11-24T12:00:05.123Z'))).toBe('/w/trainjob-backups/default_api-x_6443_admin/20261124T120005Z');
   });
