@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Benchmark of `kubectl trainjob migrate` on a real control plane (not a timed test; see docs/migrate.md).
 //   npm exec -- node scripts/bench-migrate.mjs [--jobs 1000] [--baseline 50]
+// KTJ_BENCH_NODE_FLAGS="--max-semi-space-size=16" passes V8/Node flags to the CLI child (see docs/migrate.md).
 // Starts a private etcd + kube-apiserver with the test harness's control-plane module, creates the jobs,
 // migrates them side by side and with replacement (each in a fresh namespace), and runs the hand-written
 // baseline loop (kubectl get → kubectl trainjob convert → kubectl apply, per job) on a sample, extrapolated.
@@ -19,6 +20,7 @@ const arg = (name, dflt) => {
 };
 const JOBS = arg('jobs', 1000);
 const SAMPLE = arg('baseline', 50);
+const nodeFlags = (process.env.KTJ_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const work = mkdtempSync(join(tmpdir(), 'ktj-bench-'));
 const shim = { 'import.meta.url': '__import_meta_url', 'import.meta.resolve': '__import_meta_resolve' };
 const banner = { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;\nconst __import_meta_resolve = (s) => { throw new Error(s); };" };
@@ -50,7 +52,7 @@ try {
   function cli(args) {
     return new Promise((resolve, reject) => {
       const t0 = process.hrtime.bigint();
-      const p = spawn(process.execPath, ['-r', join(work, 'rss.cjs'), join(work, 'cli.cjs'), '--kubeconfig', kubeconfig, ...args], { env: { HOME: work, PATH: process.env.PATH } });
+      const p = spawn(process.execPath, [...nodeFlags, '-r', join(work, 'rss.cjs'), join(work, 'cli.cjs'), '--kubeconfig', kubeconfig, ...args], { env: { HOME: work, PATH: process.env.PATH } });
       let out = '';
       let err = '';
       p.stdout.on('data', (d) => (out += d));
