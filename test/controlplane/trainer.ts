@@ -198,7 +198,10 @@ async function whenVersionFree<T>(client: KubeClient, version: TrainerVersion, t
       const table = readTable(dir);
       const waiters = table.waiters ?? [];
       const ahead = waiters.slice(0, Math.max(0, waiters.findIndex((w) => w.token === me.token)));
-      if (table.holders.some((h) => h.version !== version) || ahead.some((w) => w.version !== version)) return undefined;
+      // A process that already holds `version` joins at once (a shared lease is re-entrant): queueing it
+      // behind a waiter for another version would deadlock, since that waiter waits for this very holder.
+      const reentrant = table.holders.some((h) => h.pid === me.pid && h.startTime === me.startTime && h.version === version);
+      if (table.holders.some((h) => h.version !== version) || (!reentrant && ahead.some((w) => w.version !== version))) return undefined;
       table.waiters = waiters.filter((w) => w.token !== me.token);
       // The CRD annotation is the truth; the table's copy is only for humans reading the file.
       table.installed = await installedTrainerVersion(client);
