@@ -302,3 +302,86 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   }
   return n;
 }
+
+/** One item of a kubectl List, cut out so it can be parsed on its own (see {@link splitListItems}). */
+export interface ListItemText {
+  /** `items:` followed by the item's original lines, so columns and the sequence context stay as in the file. */
+  text: string;
+  /** 0-based index of the item in `items`. */
+  index: number;
+  /** 1-based line in the file where `text` starts (the item's first line minus one, for the `items:` line). */
+  startLine: number;
+}
+
+/** A List document cut into its header (every key before `items:`) and its items. */
+export interface ListSplit {
+  /** The document's text before the column-0 `items:` line. */
+  header: string;
+  items: ListItemText[];
+}
+
+const ITEMS_LINE = /^items:[ ]*$/;
+
+/**
+ * Cuts a block-style document of the kubectl List shape (`items:` at column 0, last, holding a
+ * block sequence) into header and items, or returns undefined when the shape is anything else.
+ * Only line structure is checked here; the caller must still parse each part strictly (and fall
+ * back to the whole document) because e.g. an alias in one item may refer to an anchor in another.
+ */
+export function splitListItems(text: string, startLine: number): ListSplit | undefined {
+  // Directives and explicit `---` lines would need to stay with the header; keep it simple.
+  if (text.startsWith('%') || text.startsWith('---')) return undefined;
+  let pos = 0;
+  let line = startLine;
+  const len = text.length;
+  let itemsAt = -1;
+  while (pos < len) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl === -1 ? len : nl;
+    if (text.charCodeAt(pos) === 0x69 /* i */ && ITEMS_LINE.test(text.slice(pos, end))) {
+      itemsAt = pos;
+      break;
+    }
+    pos = end + 1;
+    line++;
+  }
+  if (itemsAt === -1) return undefined;
+  const header = text.slice(0, itemsAt);
+  const items: ListItemText[] = [];
+  let seqIndent = -1;
+  let itemStart = -1;
+  let itemLine = 0;
+  pos = text.indexOf('\n', itemsAt);
+  if (pos === -1) return undefined;
+  pos++;
+  line++;
+  const close = (at: number) => {
+    if (itemStart !== -1) items.push({ text: `items:\n${text.slice(itemStart, at)}`, index: items.length, startLine: itemLine - 1 });
+  };
+  while (pos < len) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl === -1 ? len : nl;
+    let first = pos;
+    while (first < end && text.charCodeAt(first) === SPACE) first++;
+    const c = first < end ? text.charCodeAt(first) : -1;
+    if (c !== -1 && c !== HASH && c !== TAB) {
+      const indent = first - pos;
+      const isEntry = c === DASH && (first + 1 === end || text.charCodeAt(first + 1) === SPACE);
+      if (seqIndent === -1) {
+        if (!isEntry) return undefined;
+        seqIndent = indent;
+      }
+      if (indent === seqIndent && isEntry) {
+        close(pos);
+        itemStart = pos;
+        itemLine = line;
+      } else if (indent <= seqIndent) {
+        return undefined; // another key (or anything) after items: not the plain List shape
+      }
+    }
+    pos = end + 1;
+    line++;
+  }
+  close(len);
+  return items.length ? { header, items } : undefined;
+}
