@@ -3,8 +3,8 @@
  * fallback, and a kubectl-style emitter.
  */
 export { YamlSyntaxError } from './errors.js';
-export { readDocuments, splitDocuments, splitListItems, DEFAULT_MAX_DOCUMENT_BYTES } from './stream.js';
-export type { YamlDocumentText, SplitOptions, ListItemText, ListSplit } from './stream.js';
+export { readDocuments, splitDocuments, DEFAULT_MAX_DOCUMENT_BYTES } from './stream.js';
+export type { YamlDocumentText, SplitOptions } from './stream.js';
 export { parseDocument, parseFastOnly, MAX_ALIAS_COUNT } from './parse.js';
 export type { ParseOptions, ParsedDocument } from './parse.js';
 export { toYaml } from './emit.js';
