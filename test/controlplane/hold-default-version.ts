@@ -7,7 +7,7 @@ import { holdDefaultTrainerVersion, releaseDefaultTrainerVersion } from './harne
 
 beforeAll(async () => {
   if (process.env.KTJ_TEST_KUBECONFIG) await holdDefaultTrainerVersion();
-}, 11 * 60_000);
+}, 5 * 60_000);
 
 afterAll(async () => {
   await releaseDefaultTrainerVersion();

@@ -227,12 +227,12 @@ async function whenVersionFree<T>(client: KubeClient, version: TrainerVersion, t
 }
 
 /** Installs `version` (waiting for tests that hold another version to finish) and leaves it installed; prefer withTrainerVersion. */
-export async function switchTrainerVersion(client: KubeClient, version: TrainerVersion, timeoutMs = 10 * 60_000): Promise<void> {
+export async function switchTrainerVersion(client: KubeClient, version: TrainerVersion, timeoutMs = 4 * 60_000): Promise<void> {
   await whenVersionFree(client, version, timeoutMs, () => undefined);
 }
 
 /** Runs `fn` while holding a shared lease on Trainer `version`; restores the default when the last holder leaves. */
-export async function withTrainerLease<T>(client: KubeClient, version: TrainerVersion, fn: () => Promise<T>, timeoutMs = 10 * 60_000): Promise<T> {
+export async function withTrainerLease<T>(client: KubeClient, version: TrainerVersion, fn: () => Promise<T>, timeoutMs = 4 * 60_000): Promise<T> {
   const token = randomBytes(8).toString('hex');
   await whenVersionFree(client, version, timeoutMs, (table) => {
     table.holders.push({ ...selfIdentity(), token, version });
