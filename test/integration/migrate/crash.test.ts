@@ -5,34 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { ANNOTATIONS } from '../../../src/convert/index.js';
 import { readBackupIndex, sha256 } from '../../../src/migration/backup-store.js';
 import { adminKubeconfigPath, testNamespace, withTrainerVersion } from '../../controlplane/harness.js';
-import { createJobs, getObject, ktj, listObjects, pjPath, pytorchJob, setState, tempDir, tjPath } from './helpers.js';
+import { bundleCli, createJobs, getObject, ktj, listObjects, pjPath, pytorchJob, setState, tempDir, tjPath } from './helpers.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 let work: string;
 let bundle: string;
 
 beforeAll(async () => {
   work = tempDir('ktj-crash-');
   bundle = path.join(work, 'cli.cjs');
-  // The same esbuild settings as scripts/build.mjs (CJS, import.meta shimmed), into a private file.
-  await build({
-    absWorkingDir: ROOT,
-    entryPoints: ['src/main.ts'],
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    outfile: bundle,
-    define: { 'import.meta.url': '__import_meta_url', 'import.meta.resolve': '__import_meta_resolve' },
-    banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;\nconst __import_meta_resolve = (s) => { throw new Error(s); };" },
-    external: ['encoding', 'bufferutil', 'utf-8-validate'],
-    logLevel: 'error',
-  });
+  await bundleCli(bundle);
 }, 60_000);
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 

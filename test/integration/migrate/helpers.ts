@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { adminClient, adminKubeconfigPath, applyObjects, type KubeObject } from '../../controlplane/harness.js';
+import { REPO_ROOT } from '../../controlplane/paths.js';
 import { runCli, type CliRun } from '../../verbs/run-cli.js';
 
 /** A small two-role PyTorchJob that converts cleanly. */
@@ -75,4 +76,25 @@ export function tempDir(prefix: string): string {
 /** Runs the CLI in-process as admin (or with the given kubeconfig), with a HOME that has no kubeconfig. */
 export async function ktj(args: string[], opts: { kubeconfig?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliRun> {
   return runCli(['--kubeconfig', opts.kubeconfig ?? adminKubeconfigPath(), ...args], { env: { HOME: '/nonexistent', ...(opts.env ?? {}) }, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+}
+
+/**
+ * Bundles today's sources into one CommonJS file with the esbuild settings of scripts/build.mjs, so a
+ * test can run the CLI as a real process (and kill it mid-run).
+ */
+export async function bundleCli(outfile: string): Promise<void> {
+  const { build } = await import('esbuild');
+  await build({
+    absWorkingDir: REPO_ROOT,
+    entryPoints: ['src/main.ts'],
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    outfile,
+    define: { 'import.meta.url': '__import_meta_url', 'import.meta.resolve': '__import_meta_resolve' },
+    banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;\nconst __import_meta_resolve = (s) => { throw new Error(s); };" },
+    external: ['encoding', 'bufferutil', 'utf-8-validate'],
+    logLevel: 'error',
+  });
 }

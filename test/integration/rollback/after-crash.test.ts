@@ -7,32 +7,18 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { build } from 'esbuild';
 import { cleanManifest } from '../../../src/live/clean.js';
 import { readBackupIndex, renderBackupManifest } from '../../../src/migration/backup-store.js';
 import { adminKubeconfigPath, testNamespace, withTrainerVersion } from '../../controlplane/harness.js';
 import { REPO_ROOT } from '../../controlplane/paths.js';
 import { runCli } from '../../verbs/run-cli.js';
-import { createJobs, listObjects, pjPath, pytorchJob, setState, tjPath } from '../migrate/helpers.js';
+import { bundleCli, createJobs, listObjects, pjPath, pytorchJob, setState, tjPath } from '../migrate/helpers.js';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ktj-rollback-crash-'));
 const bundle = path.join(work, 'cli.cjs');
 
 beforeAll(async () => {
-  // The same esbuild settings as scripts/build.mjs, so the killed process runs today's sources.
-  await build({
-    absWorkingDir: REPO_ROOT,
-    entryPoints: ['src/main.ts'],
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    outfile: bundle,
-    define: { 'import.meta.url': '__import_meta_url', 'import.meta.resolve': '__import_meta_resolve' },
-    banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;\nconst __import_meta_resolve = (s) => { throw new Error(s); };" },
-    external: ['encoding', 'bufferutil', 'utf-8-validate'],
-    logLevel: 'error',
-  });
+  await bundleCli(bundle);
 }, 60_000);
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
