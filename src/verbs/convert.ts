@@ -3,7 +3,7 @@ import type { RuntimeChoice } from '../convert/plan.js';
 import { UsageError } from '../errors.js';
 import type { Deps } from '../io.js';
 import type { ReportFormat } from '../render/convert-report.js';
-import { outputFormat, type GlobalFlags } from './flags.js';
+import { outputFormat, parseSuffix, SUFFIX_OPTION, type GlobalFlags } from './flags.js';
 
 /** Raw flags of `convert` as yargs parses them. */
 export interface ConvertArgs extends GlobalFlags {
@@ -43,8 +43,6 @@ export interface ConvertOptions {
   flags: GlobalFlags;
 }
 
-const DNS_SUFFIX = /^[-a-z0-9]*$/;
-
 /** Declares the flags of `convert` (shared with preview and apply-v2, which read files the same way). */
 export function withConversionFlags<T>(y: Argv<T>): Argv<T> {
   return y
@@ -53,7 +51,7 @@ export function withConversionFlags<T>(y: Argv<T>): Argv<T> {
     .option('target-version', { type: 'string', describe: 'Trainer schema to emit: v2.0, v2.1, v2.2, v2.3 (default: newest), or auto (ask the cluster)' })
     .option('runtime', { type: 'string', default: 'torch-distributed', describe: 'Runtime the TrainJobs reference' })
     .option('runtime-kind', { type: 'string', default: 'ClusterTrainingRuntime', choices: ['ClusterTrainingRuntime', 'TrainingRuntime'], describe: 'Kind of --runtime' })
-    .option('suffix', { type: 'string', requiresArg: true, describe: 'Appended to each PyTorchJob name to form the TrainJob name, e.g. --suffix v2 gives NAME-v2 (default: same name)' })
+    .option('suffix', SUFFIX_OPTION)
     .option('strict', { type: 'boolean', default: false, describe: 'Refuse jobs with warnings too (exit 4)' })
     .option('force', { type: 'boolean', default: false, describe: 'Convert jobs despite error findings that do not make the output invalid (exit 3)' })
     .option('env-shim', { type: 'boolean', default: true, describe: 'Add RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT where the entrypoint relied on v1 injecting them (--no-env-shim to disable)' }) as Argv<T>;
@@ -87,10 +85,7 @@ export function convertCommand(deps: Deps): CommandModule<GlobalFlags, ConvertAr
 /** Turns raw flags into validated options (usage errors here print usage). */
 export function completeConvert(argv: ConvertArgs): ConvertOptions {
   const files = [...(argv.filename ?? []), ...(argv.files ?? [])];
-  // `--suffix v2` and `--suffix=-v2` both give NAME-v2 (a value starting with "-" would read as a flag).
-  const rawSuffix = argv.suffix ?? '';
-  const suffix = rawSuffix === '' || rawSuffix.startsWith('-') ? rawSuffix : `-${rawSuffix}`;
-  if (!DNS_SUFFIX.test(suffix)) throw new UsageError(`invalid --suffix "${suffix}"`, "Use lower-case letters, digits and '-' only, e.g. --suffix=-v2.");
+  const suffix = parseSuffix(argv.suffix);
   const runtimeName = argv.runtime ?? 'torch-distributed';
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(runtimeName)) throw new UsageError(`invalid --runtime "${runtimeName}"`, 'A runtime name is a DNS subdomain, e.g. torch-distributed.');
   if (argv.strict && argv.force) throw new UsageError('--strict and --force cannot be combined', '--strict refuses more jobs, --force fewer; choose one.');

@@ -135,3 +135,18 @@ export function clusterTuning(flags: ClusterVerbFlags): ClusterTuning {
   if (!(t.concurrency >= 1) || !Number.isInteger(t.concurrency)) throw new UsageError(`--concurrency must be a positive integer, got ${t.concurrency}`);
   return t;
 }
+
+/** The --suffix option of every verb that names TrainJobs (a value is required: `--suffix -v2` would otherwise read as a flag and leave the suffix empty). */
+export const SUFFIX_OPTION = {
+  type: 'string',
+  requiresArg: true,
+  describe: 'Appended to each PyTorchJob name to form the TrainJob name, e.g. --suffix v2 gives NAME-v2 (default: same name)',
+} as const;
+
+/** Validates --suffix: `v2` and `-v2` both give NAME-v2; empty means the same name. */
+export function parseSuffix(raw: string | undefined): string {
+  const value = raw ?? '';
+  const suffix = value === '' || value.startsWith('-') ? value : `-${value}`;
+  if (!/^[-a-z0-9]*$/.test(suffix)) throw new UsageError(`invalid --suffix "${value}"`, "Use lower-case letters, digits and '-' only, e.g. --suffix v2.");
+  return suffix;
+}

@@ -5,7 +5,7 @@ import type { Deps } from '../io.js';
 import type { Step } from '../migration/executor.js';
 import type { MigrateOptions } from '../migration/migrate.js';
 import type { Strategy } from '../migration/plan.js';
-import { clusterOptions, clusterTuning, outputFormat, parseDuration, withClusterVerbFlags, type ClusterVerbFlags } from './flags.js';
+import { clusterOptions, clusterTuning, outputFormat, parseDuration, withClusterVerbFlags, type ClusterVerbFlags, parseSuffix, SUFFIX_OPTION } from './flags.js';
 
 /** Raw flags of `migrate`. */
 export interface MigrateArgs extends ClusterVerbFlags {
@@ -40,7 +40,7 @@ export function migrateCommand(deps: Deps): CommandModule<any, MigrateArgs> {
         .positional('names', { type: 'string', array: true, describe: 'PyTorchJob names (in -n NAMESPACE)' })
         .option('all', { type: 'boolean', default: false, describe: 'Every PyTorchJob in the namespace (or with -A in the cluster)' })
         .option('strategy', { type: 'string', choices: ['side-by-side', 'replace'], default: 'side-by-side', describe: 'side-by-side: create suspended TrainJobs, keep v1; replace: cut over and delete v1' })
-        .option('suffix', { type: 'string', default: '', describe: 'Appended to each name to form the TrainJob name (default: same name)' })
+        .option('suffix', SUFFIX_OPTION)
         .option('target-version', { type: 'string', describe: 'Trainer schema v2.0..v2.3 (default: detected from the cluster)' })
         .option('runtime', { type: 'string', default: 'torch-distributed', describe: 'Runtime the TrainJobs reference (read from the cluster)' })
         .option('runtime-kind', { type: 'string', default: 'ClusterTrainingRuntime', choices: ['ClusterTrainingRuntime', 'TrainingRuntime'], describe: 'Kind of --runtime' })
@@ -86,8 +86,7 @@ export function completeMigrate(argv: MigrateArgs, deps: Deps): MigrateOptions {
   const strategy = (argv.strategy ?? 'side-by-side') as Strategy;
   const tv = argv['target-version'];
   if (tv) parseTargetVersion(tv);
-  const suffix = argv.suffix ?? '';
-  if (!/^[-a-z0-9]*$/.test(suffix)) throw new UsageError(`invalid --suffix "${suffix}"`, "Use lower-case letters, digits and '-' only, e.g. --suffix=-v2.");
+  const suffix = parseSuffix(argv.suffix);
   const runtimeName = argv.runtime ?? 'torch-distributed';
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(runtimeName)) throw new UsageError(`invalid --runtime "${runtimeName}"`);
   if (argv.wait && strategy !== 'replace') throw new UsageError('--wait applies to --strategy replace only', 'Side by side never touches running PyTorchJobs, so there is nothing to wait for.');

@@ -21,7 +21,7 @@ import { TOOL_VERSION } from '../version.js';
 import { toYaml } from '../yaml/index.js';
 import { renderObjects } from '../render/objects.js';
 import { withConversionFlags, type ConvertArgs } from './convert.js';
-import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterTuning, type ClusterVerbFlags } from './flags.js';
+import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterTuning, type ClusterVerbFlags, parseSuffix } from './flags.js';
 
 /** Raw flags shared by preview and apply-v2: conversion flags, selection flags and job names. */
 export interface LiveVerbArgs extends ConvertArgs, ClusterVerbFlags {
@@ -63,8 +63,7 @@ export function completeLiveVerb(argv: LiveVerbArgs, verb: string): LiveVerbOpti
   }
   const tv = argv['target-version'];
   if (tv !== undefined && tv !== '' && tv !== 'auto') parseTargetVersion(tv); // validates early, with the list of valid values
-  const suffix = argv.suffix ?? '';
-  if (!/^[-a-z0-9]*$/.test(suffix)) throw new UsageError(`invalid --suffix "${suffix}"`, "Use lower-case letters, digits and '-' only, e.g. --suffix=-v2.");
+  const suffix = parseSuffix(argv.suffix);
   const runtimeName = argv.runtime ?? 'torch-distributed';
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(runtimeName)) throw new UsageError(`invalid --runtime "${runtimeName}"`, 'A runtime name is a DNS subdomain, e.g. torch-distributed.');
   if (argv.strict && argv.force) throw new UsageError('--strict and --force cannot be combined', '--strict refuses more jobs, --force fewer; choose one.');

@@ -33,3 +33,25 @@ describe('normalizeArgs', () => {
     expect(normalizeArgs(['convert', '-f', '-', '--filename', '-', '-f', 'x'])).toEqual(['convert', '--filename=-', '--filename=-', '-f', 'x']);
   });
 });
+
+describe('--suffix, shared by convert, preview, apply-v2 and migrate', () => {
+  test.each([
+    ['', ''],
+    ['v2', '-v2'],
+    ['-v2', '-v2'],
+  ])('parseSuffix(%j) = %j', async (raw, expected) => {
+    const { parseSuffix } = await import('../../src/verbs/flags.js');
+    expect(parseSuffix(raw)).toBe(expected);
+  });
+
+  test('an invalid suffix is a usage error', async () => {
+    const { parseSuffix } = await import('../../src/verbs/flags.js');
+    expect(() => parseSuffix('_V2')).toThrow(/invalid --suffix/);
+  });
+
+  test.each(['convert', 'preview', 'apply-v2', 'migrate'])('%s --suffix -v2 (value read as a flag) is a usage error, not an empty suffix', async (verb) => {
+    const { runCli } = await import('../verbs/run-cli.js');
+    const r = await runCli([verb, '--suffix', '-v2', 'job']);
+    expect(r.code).toBe(2);
+  });
+});
