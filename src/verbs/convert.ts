@@ -3,7 +3,7 @@ import type { RuntimeChoice } from '../convert/plan.js';
 import { UsageError } from '../errors.js';
 import type { Deps } from '../io.js';
 import type { ReportFormat } from '../render/convert-report.js';
-import { outputFormat, parseSuffix, SUFFIX_OPTION, type GlobalFlags } from './flags.js';
+import { outputFormat, parseSuffix, SUFFIX_OPTION, type GlobalFlags, parseRuntime } from './flags.js';
 
 /** Raw flags of `convert` as yargs parses them. */
 export interface ConvertArgs extends GlobalFlags {
@@ -86,15 +86,14 @@ export function convertCommand(deps: Deps): CommandModule<GlobalFlags, ConvertAr
 export function completeConvert(argv: ConvertArgs): ConvertOptions {
   const files = [...(argv.filename ?? []), ...(argv.files ?? [])];
   const suffix = parseSuffix(argv.suffix);
-  const runtimeName = argv.runtime ?? 'torch-distributed';
-  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(runtimeName)) throw new UsageError(`invalid --runtime "${runtimeName}"`, 'A runtime name is a DNS subdomain, e.g. torch-distributed.');
+  const runtime = parseRuntime(argv.runtime, argv['runtime-kind']);
   if (argv.strict && argv.force) throw new UsageError('--strict and --force cannot be combined', '--strict refuses more jobs, --force fewer; choose one.');
   const output = outputFormat(argv.output, ['yaml', 'json'] as const, 'yaml');
   if (argv.overwrite && !argv['output-dir']) throw new UsageError('--overwrite needs --output-dir');
   const opts: ConvertOptions = {
     files,
     recursive: Boolean(argv.recursive),
-    runtime: { name: runtimeName, kind: (argv['runtime-kind'] ?? 'ClusterTrainingRuntime') as RuntimeChoice['kind'] },
+    runtime,
     suffix,
     output,
     overwrite: Boolean(argv.overwrite),

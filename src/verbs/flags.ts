@@ -150,3 +150,16 @@ export function parseSuffix(raw: string | undefined): string {
   if (!/^[-a-z0-9]*$/.test(suffix)) throw new UsageError(`invalid --suffix "${value}"`, "Use lower-case letters, digits and '-' only, e.g. --suffix v2.");
   return suffix;
 }
+
+/** The runtime a verb's TrainJobs reference, from --runtime and --runtime-kind. */
+export interface RuntimeFlagValue {
+  name: string;
+  kind: 'ClusterTrainingRuntime' | 'TrainingRuntime';
+}
+
+/** Validates --runtime (a DNS subdomain) and --runtime-kind (yargs already restricts its choices). */
+export function parseRuntime(name: string | undefined, kind: string | undefined): RuntimeFlagValue {
+  const runtimeName = name ?? 'torch-distributed';
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(runtimeName)) throw new UsageError(`invalid --runtime "${runtimeName}"`, 'A runtime name is a DNS subdomain, e.g. torch-distributed.');
+  return { name: runtimeName, kind: kind === 'TrainingRuntime' ? 'TrainingRuntime' : 'ClusterTrainingRuntime' };
+}

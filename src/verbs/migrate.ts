@@ -5,7 +5,7 @@ import type { Deps } from '../io.js';
 import type { Step } from '../migration/executor.js';
 import type { MigrateOptions } from '../migration/migrate.js';
 import type { Strategy } from '../migration/plan.js';
-import { clusterOptions, clusterTuning, outputFormat, parseDuration, withClusterVerbFlags, type ClusterVerbFlags, parseSuffix, SUFFIX_OPTION } from './flags.js';
+import { clusterOptions, clusterTuning, outputFormat, parseDuration, withClusterVerbFlags, type ClusterVerbFlags, parseSuffix, SUFFIX_OPTION, parseRuntime } from './flags.js';
 
 /** Raw flags of `migrate`. */
 export interface MigrateArgs extends ClusterVerbFlags {
@@ -87,8 +87,7 @@ export function completeMigrate(argv: MigrateArgs, deps: Deps): MigrateOptions {
   const tv = argv['target-version'];
   if (tv) parseTargetVersion(tv);
   const suffix = parseSuffix(argv.suffix);
-  const runtimeName = argv.runtime ?? 'torch-distributed';
-  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(runtimeName)) throw new UsageError(`invalid --runtime "${runtimeName}"`);
+  const runtime = parseRuntime(argv.runtime, argv['runtime-kind']);
   if (argv.wait && strategy !== 'replace') throw new UsageError('--wait applies to --strategy replace only', 'Side by side never touches running PyTorchJobs, so there is nothing to wait for.');
   if (argv['backup-dir'] === '') throw new UsageError('--backup-dir must not be empty');
   const pollIntervalMs = parseDuration('poll-interval', argv['poll-interval']);
@@ -115,7 +114,7 @@ export function completeMigrate(argv: MigrateArgs, deps: Deps): MigrateOptions {
     pollIntervalMs,
     suffix,
     ...(tv ? { targetVersion: tv } : {}),
-    runtime: { name: runtimeName, kind: (argv['runtime-kind'] ?? 'ClusterTrainingRuntime') as MigrateOptions['runtime']['kind'] },
+    runtime,
     envShim: argv['env-shim'] !== false,
     ...(argv['backup-dir'] ? { backupDir: argv['backup-dir'] } : {}),
     yes: Boolean(argv.yes),

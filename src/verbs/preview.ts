@@ -21,7 +21,7 @@ import { TOOL_VERSION } from '../version.js';
 import { toYaml } from '../yaml/index.js';
 import { renderObjects } from '../render/objects.js';
 import { withConversionFlags, type ConvertArgs } from './convert.js';
-import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterTuning, type ClusterVerbFlags, parseSuffix } from './flags.js';
+import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterTuning, type ClusterVerbFlags, parseSuffix, parseRuntime } from './flags.js';
 
 /** Raw flags shared by preview and apply-v2: conversion flags, selection flags and job names. */
 export interface LiveVerbArgs extends ConvertArgs, ClusterVerbFlags {
@@ -64,8 +64,7 @@ export function completeLiveVerb(argv: LiveVerbArgs, verb: string): LiveVerbOpti
   const tv = argv['target-version'];
   if (tv !== undefined && tv !== '' && tv !== 'auto') parseTargetVersion(tv); // validates early, with the list of valid values
   const suffix = parseSuffix(argv.suffix);
-  const runtimeName = argv.runtime ?? 'torch-distributed';
-  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(runtimeName)) throw new UsageError(`invalid --runtime "${runtimeName}"`, 'A runtime name is a DNS subdomain, e.g. torch-distributed.');
+  const runtime = parseRuntime(argv.runtime, argv['runtime-kind']);
   if (argv.strict && argv.force) throw new UsageError('--strict and --force cannot be combined', '--strict refuses more jobs, --force fewer; choose one.');
   const selection: JobSelection = {
     names,
@@ -78,7 +77,7 @@ export function completeLiveVerb(argv: LiveVerbArgs, verb: string): LiveVerbOpti
     recursive: Boolean(argv.recursive),
     selection,
     ...(tv !== undefined && tv !== '' && tv !== 'auto' ? { targetVersion: tv } : {}),
-    runtime: { name: runtimeName, kind: (argv['runtime-kind'] ?? 'ClusterTrainingRuntime') as RuntimeChoice['kind'] },
+    runtime,
     suffix,
     strict: Boolean(argv.strict),
     force: Boolean(argv.force),

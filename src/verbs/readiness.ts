@@ -4,7 +4,7 @@ import { parseTargetVersion } from '../convert/targets/versions.js';
 import type { TargetVersion } from '../convert/targets/types.js';
 import { ExitCode, ExitWith, UsageError } from '../errors.js';
 import { writeChunk, type Deps } from '../io.js';
-import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterOptions, type ClusterTuning, type ClusterVerbFlags, type GlobalFlags } from './flags.js';
+import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterOptions, type ClusterTuning, type ClusterVerbFlags, type GlobalFlags, parseRuntime } from './flags.js';
 
 /** Raw flags of `readiness`. */
 export interface ReadinessArgs extends ClusterVerbFlags {
@@ -43,8 +43,7 @@ export function readinessCommand(deps: Deps): CommandModule<GlobalFlags, Readine
 
 /** Turns raw flags into validated options (usage errors here print usage). */
 export function completeReadiness(argv: ReadinessArgs): ReadinessVerbOptions {
-  const runtimeName = argv.runtime ?? 'torch-distributed';
-  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(runtimeName)) throw new UsageError(`invalid --runtime "${runtimeName}"`, 'A runtime name is a DNS subdomain, e.g. torch-distributed.');
+  const runtime = parseRuntime(argv.runtime, argv['runtime-kind']);
   const tv = argv['target-version'];
   const target = tv === undefined || tv === '' || tv === 'auto' ? undefined : parseTargetVersion(tv);
   return {
@@ -52,7 +51,7 @@ export function completeReadiness(argv: ReadinessArgs): ReadinessVerbOptions {
     tuning: clusterTuning(argv),
     allNamespaces: Boolean(argv['all-namespaces']),
     output: outputFormat(argv.output, ['table', 'json', 'yaml'] as const, 'table'),
-    runtime: { name: runtimeName, kind: (argv['runtime-kind'] ?? 'ClusterTrainingRuntime') as RuntimeChoice['kind'] },
+    runtime,
     ...(target ? { target } : {}),
   };
 }
