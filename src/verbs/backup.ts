@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { Deps } from '../io.js';
 import type { BackupOptions } from '../migration/backup.js';
-import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterVerbFlags } from './flags.js';
+import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterVerbFlags, jobSelection } from './flags.js';
 
 /** Raw flags of `backup`. */
 export interface BackupArgs extends ClusterVerbFlags {
@@ -34,12 +34,7 @@ export function completeBackup(argv: BackupArgs): BackupOptions {
   const names = (argv.names ?? []).filter((n) => n !== '');
   if (argv['backup-dir'] === '') throw new UsageError('--backup-dir must not be empty');
   return {
-    selection: {
-      names,
-      allNamespaces: Boolean(argv['all-namespaces']),
-      ...(argv.namespace ? { namespace: argv.namespace } : {}),
-      ...(argv.selector ? { labelSelector: argv.selector } : {}),
-    },
+    selection: jobSelection(names, argv),
     ...(argv['backup-dir'] ? { backupDir: argv['backup-dir'] } : {}),
     output: outputFormat(argv.output, ['table', 'json'] as const, 'table'),
     cluster: clusterOptions(argv),

@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import type { JobSelection } from '../live/select.js';
 import { UsageError } from '../errors.js';
 
 /** kubectl's global connection flags, declared once on the root command (see cli.ts). */
@@ -162,4 +163,14 @@ export function parseRuntime(name: string | undefined, kind: string | undefined)
   const runtimeName = name ?? 'torch-distributed';
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(runtimeName)) throw new UsageError(`invalid --runtime "${runtimeName}"`, 'A runtime name is a DNS subdomain, e.g. torch-distributed.');
   return { name: runtimeName, kind: kind === 'TrainingRuntime' ? 'TrainingRuntime' : 'ClusterTrainingRuntime' };
+}
+
+/** Which live PyTorchJobs a verb acts on: positional names, -n, -A and -l, as one selection. */
+export function jobSelection(names: readonly string[], flags: ClusterVerbFlags): JobSelection {
+  return {
+    names: names.filter((n) => n !== ''),
+    allNamespaces: Boolean(flags['all-namespaces']),
+    ...(flags.namespace ? { namespace: flags.namespace } : {}),
+    ...(flags.selector ? { labelSelector: flags.selector } : {}),
+  };
 }

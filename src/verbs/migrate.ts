@@ -5,7 +5,7 @@ import type { Deps } from '../io.js';
 import type { Step } from '../migration/executor.js';
 import type { MigrateOptions } from '../migration/migrate.js';
 import type { Strategy } from '../migration/plan.js';
-import { clusterOptions, clusterTuning, outputFormat, parseDuration, withClusterVerbFlags, type ClusterVerbFlags, parseSuffix, SUFFIX_OPTION, parseRuntime } from './flags.js';
+import { clusterOptions, clusterTuning, outputFormat, parseDuration, withClusterVerbFlags, type ClusterVerbFlags, parseSuffix, SUFFIX_OPTION, parseRuntime, jobSelection } from './flags.js';
 
 /** Raw flags of `migrate`. */
 export interface MigrateArgs extends ClusterVerbFlags {
@@ -99,12 +99,7 @@ export function completeMigrate(argv: MigrateArgs, deps: Deps): MigrateOptions {
   }
   const afterStep = faultHook(deps.env.KTJ_FAULT_AFTER);
   return {
-    selection: {
-      names,
-      allNamespaces: Boolean(argv['all-namespaces']),
-      ...(argv.namespace ? { namespace: argv.namespace } : {}),
-      ...(argv.selector ? { labelSelector: argv.selector } : {}),
-    },
+    selection: jobSelection(names, argv),
     strategy,
     keepV1: Boolean(argv['keep-v1']),
     suspend: Boolean(argv.suspend),

@@ -21,7 +21,7 @@ import { TOOL_VERSION } from '../version.js';
 import { toYaml } from '../yaml/index.js';
 import { renderObjects } from '../render/objects.js';
 import { withConversionFlags, type ConvertArgs } from './convert.js';
-import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterTuning, type ClusterVerbFlags, parseSuffix, parseRuntime } from './flags.js';
+import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterTuning, type ClusterVerbFlags, parseSuffix, parseRuntime, jobSelection } from './flags.js';
 
 /** Raw flags shared by preview and apply-v2: conversion flags, selection flags and job names. */
 export interface LiveVerbArgs extends ConvertArgs, ClusterVerbFlags {
@@ -66,12 +66,7 @@ export function completeLiveVerb(argv: LiveVerbArgs, verb: string): LiveVerbOpti
   const suffix = parseSuffix(argv.suffix);
   const runtime = parseRuntime(argv.runtime, argv['runtime-kind']);
   if (argv.strict && argv.force) throw new UsageError('--strict and --force cannot be combined', '--strict refuses more jobs, --force fewer; choose one.');
-  const selection: JobSelection = {
-    names,
-    allNamespaces: Boolean(argv['all-namespaces']),
-    ...(argv.namespace ? { namespace: argv.namespace } : {}),
-    ...(argv.selector ? { labelSelector: argv.selector } : {}),
-  };
+  const selection: JobSelection = jobSelection(names, argv);
   return {
     files,
     recursive: Boolean(argv.recursive),
