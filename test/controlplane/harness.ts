@@ -248,3 +248,47 @@ export async function startExtraControlPlane(apiserverFlags: readonly string[] =
     stop: () => plane.stop(),
   };
 }
+
+/** What a namespace-scoped ValidatingAdmissionPolicy denies: one resource, a CEL expression that must hold, the message. */
+export interface DenyPolicy {
+  /** Cluster-wide name of the policy and its binding (make it unique per test, e.g. prefix the namespace). */
+  name: string;
+  namespace: string;
+  apiGroup: string;
+  resource: string;
+  operations: string[];
+  /** CEL: the request is denied when this is false. */
+  expression: string;
+  message: string;
+}
+
+/**
+ * Installs a ValidatingAdmissionPolicy and its binding, limited to one namespace, and returns the
+ * function that removes both (policies are cluster-scoped: always call it, in a finally).
+ */
+export async function installDenyPolicy(p: DenyPolicy): Promise<() => Promise<void>> {
+  await applyObjects([
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: p.name },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: { resourceRules: [{ apiGroups: [p.apiGroup], apiVersions: ['*'], operations: p.operations, resources: [p.resource] }] },
+        validations: [{ expression: p.expression, message: p.message }],
+      },
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: p.name },
+      spec: { policyName: p.name, validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } } } },
+    },
+  ]);
+  return async () => {
+    const client = await adminClient();
+    for (const plural of ['validatingadmissionpolicybindings', 'validatingadmissionpolicies']) {
+      await client.request('DELETE', `/apis/admissionregistration.k8s.io/v1/${plural}/${p.name}`);
+    }
+  };
+}

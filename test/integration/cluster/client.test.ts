@@ -20,7 +20,7 @@ import {
   type ResourceRef,
 } from '../../../src/cluster/index.js';
 import type { ClusterOptions } from '../../../src/verbs/flags.js';
-import { adminKubeconfigPath, applyObjects, testNamespace, userKubeconfig } from '../../controlplane/harness.js';
+import { adminKubeconfigPath, applyObjects, installDenyPolicy, testNamespace, userKubeconfig } from '../../controlplane/harness.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ktj-home-'));
 const opened: Cluster[] = [];
@@ -285,24 +285,15 @@ describe('identity and authorization', () => {
 describe('admission', () => {
   it('a ValidatingAdmissionPolicy denial carries the policy message', async () => {
     const policy = `${ns}-deny-forbidden-key`;
-    await applyObjects([
-      {
-        apiVersion: 'admissionregistration.k8s.io/v1',
-        kind: 'ValidatingAdmissionPolicy',
-        metadata: { name: policy },
-        spec: {
-          failurePolicy: 'Fail',
-          matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['configmaps'] }] },
-          validations: [{ expression: "!has(object.data) || !('forbidden' in object.data)", message: 'data.forbidden is not allowed here' }],
-        },
-      },
-      {
-        apiVersion: 'admissionregistration.k8s.io/v1',
-        kind: 'ValidatingAdmissionPolicyBinding',
-        metadata: { name: policy },
-        spec: { policyName: policy, validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } } },
-      },
-    ]);
+    const removePolicy = await installDenyPolicy({
+      name: policy,
+      namespace: ns,
+      apiGroup: '',
+      resource: 'configmaps',
+      operations: ['CREATE', 'UPDATE'],
+      expression: "!has(object.data) || !('forbidden' in object.data)",
+      message: 'data.forbidden is not allowed here',
+    });
     try {
       // Policies are loaded asynchronously by the apiserver: poll until the denial shows up.
       let err: KubeApiError | undefined;
@@ -318,9 +309,7 @@ describe('admission', () => {
       expect(err!.message).toMatch(/^cannot patch configmaps "vap" in namespace ".*": .*ValidatingAdmissionPolicy '.*' with binding '.*' denied request: data.forbidden is not allowed here/);
       expect(err!.hint).toMatch(/ValidatingAdmissionPolicy rejected the object/);
     } finally {
-      for (const plural of ['validatingadmissionpolicybindings', 'validatingadmissionpolicies']) {
-        await admin.delete({ group: 'admissionregistration.k8s.io', version: 'v1', plural, kind: '', namespaced: false }, policy);
-      }
+      await removePolicy();
     }
   });
 

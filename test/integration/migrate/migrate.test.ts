@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { ANNOTATIONS } from '../../../src/convert/index.js';
 import { cleanManifest } from '../../../src/live/clean.js';
 import { readBackupIndex, sha256 } from '../../../src/migration/backup-store.js';
-import { adminClient, applyObjects, testNamespace, userKubeconfig, withTrainerVersion } from '../../controlplane/harness.js';
+import { adminClient, applyObjects, installDenyPolicy, testNamespace, userKubeconfig, withTrainerVersion } from '../../controlplane/harness.js';
 import { createJobs, getObject, ktj, listObjects, pjPath, pytorchJob, setState, tempDir, tjPath } from './helpers.js';
 
 const dirs: string[] = [];
@@ -163,24 +163,15 @@ describe('conflicts and admission', () => {
       await createJobs(names.map((n) => pytorchJob(n, ns, { labels: { batch: 'vap' } })));
       for (const n of names) await setState(ns, n, 'succeeded');
       const policy = `${ns}-no-reject`;
-      await applyObjects([
-        {
-          apiVersion: 'admissionregistration.k8s.io/v1',
-          kind: 'ValidatingAdmissionPolicy',
-          metadata: { name: policy },
-          spec: {
-            failurePolicy: 'Fail',
-            matchConstraints: { resourceRules: [{ apiGroups: ['trainer.kubeflow.org'], apiVersions: ['*'], operations: ['CREATE'], resources: ['trainjobs'] }] },
-            validations: [{ expression: "!object.metadata.name.startsWith('reject-')", message: 'TrainJobs named reject-* are not allowed here' }],
-          },
-        },
-        {
-          apiVersion: 'admissionregistration.k8s.io/v1',
-          kind: 'ValidatingAdmissionPolicyBinding',
-          metadata: { name: policy },
-          spec: { policyName: policy, validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } } },
-        },
-      ]);
+      const removePolicy = await installDenyPolicy({
+        name: policy,
+        namespace: ns,
+        apiGroup: 'trainer.kubeflow.org',
+        resource: 'trainjobs',
+        operations: ['CREATE'],
+        expression: "!object.metadata.name.startsWith('reject-')",
+        message: 'TrainJobs named reject-* are not allowed here',
+      });
       const client = await adminClient();
       try {
         // The policy reaches the admission chain through an informer: wait until a dry-run is denied.
@@ -204,8 +195,7 @@ describe('conflicts and admission', () => {
         const table = await ktj(['migrate', '-n', ns, '-l', 'batch=vap', '--strategy', 'replace', '--yes', '--backup-dir', backupDir()]);
         expect(table.stdout).toMatch(/reject-1\s+failed\s+reject-1\s+cannot create trainjobs.trainer.kubeflow.org "reject-1"/);
       } finally {
-        await client.request('DELETE', `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/${policy}`);
-        await client.request('DELETE', `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/${policy}`);
+        await removePolicy();
       }
     }));
 });

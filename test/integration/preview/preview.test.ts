@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { adminClient, adminKubeconfigPath, applyObjects, testNamespace, withTrainerVersion, type KubeObject } from '../../controlplane/harness.js';
+import { adminClient, adminKubeconfigPath, applyObjects, installDenyPolicy, testNamespace, withTrainerVersion, type KubeObject } from '../../controlplane/harness.js';
 import { runCli } from '../../verbs/run-cli.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ktj-preview-'));
@@ -118,24 +118,15 @@ describe('preview', () => {
   it('reports a server dry-run rejection by a ValidatingAdmissionPolicy per object, exit 2', async () => {
     const policy = `${ns}-deny-label`;
     const client = await adminClient();
-    await applyObjects([
-      {
-        apiVersion: 'admissionregistration.k8s.io/v1',
-        kind: 'ValidatingAdmissionPolicy',
-        metadata: { name: policy },
-        spec: {
-          failurePolicy: 'Fail',
-          matchConstraints: { resourceRules: [{ apiGroups: ['trainer.kubeflow.org'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['trainjobs'] }] },
-          validations: [{ expression: "!has(object.metadata.labels) || !('blocked' in object.metadata.labels)", message: 'TrainJobs labelled blocked are not allowed' }],
-        },
-      },
-      {
-        apiVersion: 'admissionregistration.k8s.io/v1',
-        kind: 'ValidatingAdmissionPolicyBinding',
-        metadata: { name: policy },
-        spec: { policyName: policy, validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } } },
-      },
-    ]);
+    const removePolicy = await installDenyPolicy({
+      name: policy,
+      namespace: ns,
+      apiGroup: 'trainer.kubeflow.org',
+      resource: 'trainjobs',
+      operations: ['CREATE', 'UPDATE'],
+      expression: "!has(object.metadata.labels) || !('blocked' in object.metadata.labels)",
+      message: 'TrainJobs labelled blocked are not allowed',
+    });
     try {
       const file = writeJob('blocked.json', pytorchJob('blocked-job', ns, { blocked: 'yes' }));
       let r = await runCli(['preview', '-f', file], { env: env() });
@@ -148,9 +139,7 @@ describe('preview', () => {
       expect(r.stderr).toMatch(/error: cannot patch trainjobs.trainer.kubeflow.org "blocked-job" in namespace ".*": .*ValidatingAdmissionPolicy '.*' with binding '.*' denied request: TrainJobs labelled blocked are not allowed/);
       expect(r.stderr).toMatch(/1 failed/);
     } finally {
-      for (const plural of ['validatingadmissionpolicybindings', 'validatingadmissionpolicies']) {
-        await client.request('DELETE', `/apis/admissionregistration.k8s.io/v1/${plural}/${policy}`);
-      }
+      await removePolicy();
     }
   });
 
