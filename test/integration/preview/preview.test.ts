@@ -117,7 +117,6 @@ describe('preview', () => {
 
   it('reports a server dry-run rejection by a ValidatingAdmissionPolicy per object, exit 2', async () => {
     const policy = `${ns}-deny-label`;
-    const client = await adminClient();
     const removePolicy = await installDenyPolicy({
       name: policy,
       namespace: ns,
