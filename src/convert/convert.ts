@@ -76,7 +76,7 @@ export function convertPyTorchJob(raw: JsonObject, opts: ConvertOptions): Conver
   carryPodTemplate(roles.template, roles.templatePath, plan);
   const trainingContainer = ((roles.template.spec as JsonObject).containers as JsonObject[]).find((c) => c.name === 'pytorch')!;
   const containerIndex = ((roles.template.spec as JsonObject).containers as JsonObject[]).indexOf(trainingContainer);
-  mapRestartPolicy(roles.restartPolicy, roles.restartPolicySet, `${roles.templatePath.replace(/\.template$/, '')}.restartPolicy`, plan);
+  mapRestartPolicy(roles.restartPolicy, `${roles.templatePath.replace(/\.template$/, '')}.restartPolicy`, plan);
   mapElastic(job, plan);
   mapProcessesPerNode(job, plan, caps);
   applyEnvContract(job, `${roles.templatePath}.spec.containers[${containerIndex}].env`, trainingContainer.env, plan, opts.envShim);
@@ -125,7 +125,7 @@ function finish(r: ConversionResult): ConversionResult {
   return r;
 }
 
-function mapRestartPolicy(policy: string, wasSet: boolean, path: string, plan: ConversionPlan): void {
+function mapRestartPolicy(policy: string, path: string, plan: ConversionPlan): void {
   switch (policy) {
     case 'OnFailure':
       return;
@@ -149,7 +149,6 @@ function mapRestartPolicy(policy: string, wasSet: boolean, path: string, plan: C
       return;
     default:
       plan.findings.push(finding('KTJ-SCHEMA-001', path, `restartPolicy ${JSON.stringify(policy)} is not Always, OnFailure, Never or ExitCode.`));
-      void wasSet;
   }
 }
 

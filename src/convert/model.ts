@@ -32,9 +32,8 @@ export interface ReplicaSpec {
   /** The key as written in the input (`Master`, `master`, `MASTER`), for input paths. */
   inputKey: string;
   replicas: number;
+  /** restartPolicy as written, or the v1 default OnFailure. */
   restartPolicy: string;
-  /** Whether restartPolicy was written in the input (false: the v1 default OnFailure applies). */
-  restartPolicySet: boolean;
   template: JsonObject;
 }
 

@@ -28,8 +28,8 @@ export interface PyTorchJob {
   runPolicy: JsonObject;
 }
 
-/** Metadata keys the API server sets; they never reach the output (uid and resourceVersion go into provenance). */
-const SERVER_METADATA = new Set(['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds']);
+/** Metadata keys the API server sets; they never reach the output (uid and resourceVersion go into provenance). Also used for clean manifests. */
+export const SERVER_METADATA = new Set(['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds']);
 
 /**
  * Reads a PyTorchJob as the v1 operator would: normalizes replica keys, applies the defaults the
@@ -183,13 +183,11 @@ function readReplica(role: ReplicaRole, inputKey: string, value: unknown, path: 
     findings.push(finding('KTJ-V1-001', joinPath(path, 'replicas'), 'Worker replicas must be at least 1 (v1 webhook).'));
     return undefined;
   }
-  const restartPolicySet = typeof value.restartPolicy === 'string' && value.restartPolicy !== '';
   return {
     role,
     inputKey,
     replicas,
-    restartPolicy: restartPolicySet ? String(value.restartPolicy) : 'OnFailure',
-    restartPolicySet,
+    restartPolicy: typeof value.restartPolicy === 'string' && value.restartPolicy !== '' ? value.restartPolicy : 'OnFailure',
     template,
   };
 }

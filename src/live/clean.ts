@@ -1,7 +1,4 @@
-import { LAST_APPLIED } from '../convert/pytorchjob.js';
-
-/** Metadata fields the API server owns; a clean manifest (for backup or re-creation) has none of them. */
-const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds'];
+import { LAST_APPLIED, SERVER_METADATA } from '../convert/pytorchjob.js';
 
 /**
  * Returns a copy of a live object as a clean manifest: server-populated metadata, status and the

@@ -11,7 +11,8 @@ export interface ConvertedDocument extends DocumentOutcome {
   lines: number;
 }
 
-function countLines(text: string): number {
+/** Lines of a text (a last line without a newline counts). */
+export function countLines(text: string): number {
   let n = 0;
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
   return text.length && text.charCodeAt(text.length - 1) !== 10 ? n + 1 : n;

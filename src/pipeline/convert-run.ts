@@ -13,7 +13,7 @@ import { TOOL_VERSION } from '../version.js';
 import { clusterOptions } from '../verbs/flags.js';
 import type { ConvertOptions } from '../verbs/convert.js';
 import { renderObjects } from '../render/objects.js';
-import { convertSources } from './convert-files.js';
+import { convertSources, countLines } from './convert-files.js';
 
 function fileNameFor(obj: KubeObject): string {
   const ns = obj.metadata.namespace;
@@ -44,7 +44,6 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
   const reportSink = opts.reportFile ? await openReportFile(path.resolve(deps.cwd, opts.reportFile)) : undefined;
   const reporter = new ConvertReporter(opts.report, (s) => (reportSink ? reportSink.write(s) : deps.io.err.write(s)), target.version);
   const staging = opts.outputDir ? await Staging.open(path.resolve(deps.cwd, opts.outputDir), opts.overwrite) : undefined;
-  let first = true;
   try {
     const convertOpts = {
       target,
@@ -87,8 +86,7 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
         reporter.summary.outputLines += countLines(text);
         if (staging && trainJob) await staging.add(fileNameFor(trainJob), text);
         else {
-          await writeChunk(deps.io.out, (first || opts.output === 'json' ? '' : '') + text);
-          first = false;
+          await writeChunk(deps.io.out, text);
         }
       }
     }
@@ -107,12 +105,6 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
   const s = reporter.summary;
   if (s.refused > 0 || reporter.documentErrors > 0) throw new ExitWith(ExitCode.BLOCKED);
   if (s.errors > 0 || s.warnings > 0) throw new ExitWith(ExitCode.WARNINGS);
-}
-
-function countLines(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
 }
 
 

@@ -11,7 +11,6 @@ export interface UnifiedRoles {
   templatePath: string;
   numNodes: number;
   restartPolicy: string;
-  restartPolicySet: boolean;
 }
 
 const replicaPath = (r: ReplicaSpec) => `spec.pytorchReplicaSpecs.${r.inputKey}`;
@@ -30,7 +29,6 @@ export function unifyRoles(job: PyTorchJob, findings: Finding[]): UnifiedRoles {
     templatePath: `${replicaPath(primary)}.template`,
     numNodes,
     restartPolicy: primary.restartPolicy,
-    restartPolicySet: primary.restartPolicySet || Boolean(worker?.restartPolicySet),
   };
   if (master && worker) {
     findings.push(
