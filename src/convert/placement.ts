@@ -17,11 +17,16 @@ export interface Placement {
   overrides: Overrides;
 }
 
+/** The replicated Job that trains: the one with the trainer ancestor label, else the one named `node`. */
+function trainerReplicatedJob(jobSetTemplate: any): any {
+  const rjobs = jobSetTemplate?.spec?.replicatedJobs;
+  if (!Array.isArray(rjobs)) return undefined;
+  return rjobs.find((j: any) => j?.template?.metadata?.labels?.['trainer.kubeflow.org/trainjob-ancestor-step'] === 'trainer') ?? rjobs.find((j: any) => j?.name === 'node');
+}
+
 /** The node container of a runtime: the container `node` of the replicated Job with the trainer ancestor label. */
 export function runtimeNodeContainer(runtime: JsonObject): JsonObject | undefined {
-  const rjobs = (runtime.spec as any)?.template?.spec?.replicatedJobs;
-  if (!Array.isArray(rjobs)) return undefined;
-  const rj = rjobs.find((j: any) => j?.template?.metadata?.labels?.['trainer.kubeflow.org/trainjob-ancestor-step'] === 'trainer') ?? rjobs.find((j: any) => j?.name === 'node');
+  const rj = trainerReplicatedJob((runtime.spec as any)?.template);
   const containers = rj?.template?.spec?.template?.spec?.containers;
   return Array.isArray(containers) ? containers.find((c: any) => c?.name === 'node') : undefined;
 }
@@ -91,8 +96,7 @@ export function buildGeneratedRuntime(
     template.metadata = template.metadata ?? {};
     template.metadata.annotations = { ...(template.metadata.annotations ?? {}), ...plan.jobSetAnnotations };
   }
-  const rjobs: any[] = template.spec?.replicatedJobs ?? [];
-  const rj = rjobs.find((j) => j?.template?.metadata?.labels?.['trainer.kubeflow.org/trainjob-ancestor-step'] === 'trainer') ?? rjobs.find((j) => j?.name === 'node');
+  const rj = trainerReplicatedJob(template);
   if (rj) {
     rj.template.spec = { ...(rj.template.spec ?? {}), ...plan.jobSpec };
     const pod = (rj.template.spec.template = rj.template.spec.template ?? {});
