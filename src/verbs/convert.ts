@@ -54,7 +54,11 @@ export function withConversionFlags<T>(y: Argv<T>): Argv<T> {
     .option('suffix', SUFFIX_OPTION)
     .option('strict', { type: 'boolean', default: false, describe: 'Refuse jobs with warnings too (exit 4)' })
     .option('force', { type: 'boolean', default: false, describe: 'Convert jobs despite error findings that do not make the output invalid (exit 3)' })
-    .option('env-shim', { type: 'boolean', default: true, describe: 'Add RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT where the entrypoint relied on v1 injecting them (--no-env-shim to disable)' }) as Argv<T>;
+    .option('env-shim', { type: 'boolean', default: true, describe: 'Add RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT where the entrypoint relied on v1 injecting them (--no-env-shim to disable)' })
+    .check((a) => {
+      if (a.strict && a.force) throw new UsageError('--strict and --force cannot be combined', '--strict refuses more jobs, --force fewer; choose one.');
+      return true;
+    }) as Argv<T>;
 }
 
 /** `kubectl trainjob convert`: PyTorchJob manifests in, TrainJob manifests out; never contacts a cluster (unless --target-version auto). */
@@ -87,7 +91,6 @@ export function completeConvert(argv: ConvertArgs): ConvertOptions {
   const files = [...(argv.filename ?? []), ...(argv.files ?? [])];
   const suffix = parseSuffix(argv.suffix);
   const runtime = parseRuntime(argv.runtime, argv['runtime-kind']);
-  if (argv.strict && argv.force) throw new UsageError('--strict and --force cannot be combined', '--strict refuses more jobs, --force fewer; choose one.');
   const output = outputFormat(argv.output, ['yaml', 'json'] as const, 'yaml');
   if (argv.overwrite && !argv['output-dir']) throw new UsageError('--overwrite needs --output-dir');
   const opts: ConvertOptions = {

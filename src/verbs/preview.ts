@@ -65,7 +65,6 @@ export function completeLiveVerb(argv: LiveVerbArgs, verb: string): LiveVerbOpti
   if (tv !== undefined && tv !== '' && tv !== 'auto') parseTargetVersion(tv); // validates early, with the list of valid values
   const suffix = parseSuffix(argv.suffix);
   const runtime = parseRuntime(argv.runtime, argv['runtime-kind']);
-  if (argv.strict && argv.force) throw new UsageError('--strict and --force cannot be combined', '--strict refuses more jobs, --force fewer; choose one.');
   const selection: JobSelection = jobSelection(names, argv);
   return {
     files,
