@@ -108,6 +108,16 @@ console.log(
     `evaluated at every start: ${eager.files} modules, ${(eager.bytes / 1024).toFixed(0)} KiB of input (keep this small for --help)`,
 );
 
+if (!bundleOnly && (process.platform !== 'linux' || process.arch !== 'x64')) {
+  // The executables of every platform are built on linux/amd64 (scripts/release.sh); elsewhere
+  // the bundle is the product: node dist/cli.cjs, or the npm package.
+  console.error(
+    `build: the single executable is built on linux/amd64 (this is ${process.platform}/${process.arch}).\n` +
+      `  dist/cli.cjs is built: run it with node dist/cli.cjs, or install the npm package:\n` +
+      `  npm run pack:npm && npm install -g dist/npm/kubectl-trainjob-*.tgz   (docs/install.md)`,
+  );
+  process.exit(1);
+}
 if (!bundleOnly) {
   const r = spawnSync('bash', [join(root, 'scripts/build-sea.sh')], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
