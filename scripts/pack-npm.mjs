@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'npm');
 const pkgDir = join(out, 'package');
-/** client-node 2 brings undici 8, which needs Node >= 22.19 (it uses zlib's zstd streams). */
+/** client-node 2 brings undici 8, whose engines field requires Node >= 22.19 (on Node 20 it crashes at import). */
 const NODE_RANGE = '>=22.19.0';
 
 const fail = (message) => {

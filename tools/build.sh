@@ -47,10 +47,12 @@ build_go_tools() {
   GO_VERSION="$(go env GOVERSION)"
   mkdir -p "$OUT"
   # krew is named kubectl-krew so that `kubectl krew ...` finds it on PATH, as a krew install does.
-  # Its version is stamped like krew's own release build (hack/build-krew.sh); without it,
-  # `kubectl krew version` says "unknown".
+  # Its version is stamped (krew version says "unknown" otherwise), deliberately NOT as semver:
+  # krew asks GitHub for a newer release on 40% of the runs of a semver-tagged build, even where
+  # KREW_NO_UPGRADE_CHECK cannot reach (validate-krew-manifest runs krew with a bare environment),
+  # and the tests stay off the network.
   build krew kubectl-krew sigs.k8s.io/krew/cmd/krew "$KREW_VERSION" "sigs.k8s.io/krew $KREW_VERSION" \
-    "-X sigs.k8s.io/krew/internal/version.gitTag=$KREW_VERSION"
+    "-X sigs.k8s.io/krew/internal/version.gitTag=${KREW_VERSION}_go-module-proxy"
   build krew validate-krew-manifest sigs.k8s.io/krew/cmd/validate-krew-manifest "$KREW_VERSION" "sigs.k8s.io/krew $KREW_VERSION"
   build quill quill github.com/anchore/quill/cmd/quill "$QUILL_VERSION" "github.com/anchore/quill $QUILL_VERSION" \
     "-X main.version=$QUILL_VERSION"

@@ -5,7 +5,7 @@
 // (served here over loopback HTTP). Each installed file is checked to be its platform's
 // executable; linux/arm64 runs under qemu-user. docs/install.md and docs/packaging.md describe
 // what is shown here (offline uninstall, the completion link krew leaves behind).
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -34,10 +34,15 @@ let toolPath: string;
 const archiveOf = (p: (typeof PLATFORMS)[number]) => path.join(release, `kubectl-trainjob_v${version}_${p.os}_${p.arch}.${p.ext}`);
 const manifestPath = () => path.join(release, 'trainjob.yaml');
 
+/** KREW_ROOTs of the running test, removed after it (each holds a 100 MiB executable). */
+const krewRoots: string[] = [];
+afterEach(() => krewRoots.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 /** A fresh KREW_ROOT and the environment krew and kubectl run in (nothing else inherited). */
 function krewEnv(name: string, extra: Record<string, string> = {}) {
   const krewRoot = path.join(work, name);
   mkdirSync(krewRoot, { recursive: true });
+  krewRoots.push(krewRoot);
   const env = { HOME: work, PATH: `${krewRoot}/bin:${toolPath}`, KREW_ROOT: krewRoot, KREW_NO_UPGRADE_CHECK: '1', ...extra };
   return { krewRoot, env, kubectl: (args: string[]) => run('kubectl', args, { env }) };
 }
