@@ -11,7 +11,7 @@ const common = {
 };
 export default {
   projects: [
-    { ...common, displayName: 'unit', roots: ['<rootDir>/test'], testMatch: ['**/test/{unit,golden,verbs,smoke}/**/*.test.ts'] },
+    { ...common, displayName: 'unit', roots: ['<rootDir>/test'], testMatch: ['**/test/{unit,golden,verbs,smoke,release}/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',

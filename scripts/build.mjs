@@ -2,7 +2,10 @@
 // Builds kubectl-trainjob.
 //   node scripts/build.mjs               bundle (dist/cli.cjs) + single executable (dist/kubectl-trainjob)
 //   node scripts/build.mjs --bundle-only only dist/cli.cjs (runs with `node dist/cli.cjs`)
+//   node scripts/build.mjs --bundle-only --target=node22 --out=FILE
+//                                        the bundle for another Node and file (scripts/pack-npm.mjs)
 // Under `npm run`, `node` is the pinned Node 24 (node_modules/.bin/node); see docs/packaging.md.
+// The bundle alone needs any Node >= 22 and no pinned binary (it runs on macOS too).
 //
 // The bundle is one CommonJS file because Node SEA can only embed a CJS script. Two things
 // keep `kubectl trainjob --help` fast, and this script checks both after bundling:
@@ -11,13 +14,21 @@
 //   - large JSON files (Trainer schemas) are emitted as JSON.parse('...') inside lazy modules.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const bundleOnly = process.argv.includes('--bundle-only');
+const option = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+/** esbuild's target: the oldest Node the bundle must run on (the SEA embeds Node 24). */
+const target = option('target', 'node24');
+const bundleFile = option('out', join(dist, 'cli.cjs'));
+if (bundleFile !== join(dist, 'cli.cjs') && !bundleOnly) {
+  console.error('build: --out needs --bundle-only (the single executable embeds dist/cli.cjs)');
+  process.exit(2);
+}
 
 /** Modules that must never be evaluated by `--help`: matched against bundle input paths. */
 const LAZY_ONLY = [/node_modules\/@kubernetes\/client-node\//, /node_modules\/undici\//, /node_modules\/openid-client\//];
@@ -53,16 +64,16 @@ const jsonAsParse = {
 };
 
 const started = Date.now();
-mkdirSync(dist, { recursive: true });
+mkdirSync(dirname(bundleFile), { recursive: true });
 const result = await build({
   absWorkingDir: root,
   entryPoints: ['src/main.ts'],
   bundle: true,
   platform: 'node',
-  target: 'node24',
+  target,
   format: 'cjs',
   // Written under a private name and renamed below, so a concurrent build never reads half a file.
-  outfile: `dist/.cli.${process.pid}.cjs`,
+  outfile: join(dirname(bundleFile), `.cli.${process.pid}.cjs`),
   // yargs 18, yargs-parser and y18n call createRequire(import.meta.url); CJS output has no import.meta.
   define: { 'import.meta.url': '__import_meta_url', 'import.meta.resolve': '__import_meta_resolve' },
   banner: {
@@ -80,7 +91,7 @@ const result = await build({
   logOverride: { 'empty-import-meta': 'error' },
 });
 
-const tmpOut = join(dist, `.cli.${process.pid}.cjs`);
+const tmpOut = join(dirname(bundleFile), `.cli.${process.pid}.cjs`);
 let eager;
 try {
   eager = checkLazy(result.metafile);
@@ -89,14 +100,24 @@ try {
   console.error(e.message);
   process.exit(1);
 }
-renameSync(tmpOut, join(dist, 'cli.cjs'));
-writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile));
-const bundleBytes = statSync(join(dist, 'cli.cjs')).size;
+renameSync(tmpOut, bundleFile);
+writeFileSync(join(dirname(bundleFile), 'meta.json'), JSON.stringify(result.metafile));
+const bundleBytes = statSync(bundleFile).size;
 console.log(
-  `bundle: dist/cli.cjs ${(bundleBytes / 1024 / 1024).toFixed(2)} MiB in ${Date.now() - started} ms; ` +
+  `bundle: ${relative(root, bundleFile)} (${target}) ${(bundleBytes / 1024 / 1024).toFixed(2)} MiB in ${Date.now() - started} ms; ` +
     `evaluated at every start: ${eager.files} modules, ${(eager.bytes / 1024).toFixed(0)} KiB of input (keep this small for --help)`,
 );
 
+if (!bundleOnly && (process.platform !== 'linux' || process.arch !== 'x64')) {
+  // The executables of every platform are built on linux/amd64 (scripts/release.sh); elsewhere
+  // the bundle is the product: node dist/cli.cjs, or the npm package.
+  console.error(
+    `build: the single executable is built on linux/amd64 (this is ${process.platform}/${process.arch}).\n` +
+      `  dist/cli.cjs is built: run it with node dist/cli.cjs, or install the npm package:\n` +
+      `  npm run pack:npm && npm install -g dist/npm/kubectl-trainjob-*.tgz   (docs/install.md)`,
+  );
+  process.exit(1);
+}
 if (!bundleOnly) {
   const r = spawnSync('bash', [join(root, 'scripts/build-sea.sh')], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README's quick start and CI run it:
 #   typecheck → code-boundary and generated-file checks → build the executable (smoke tests run it)
+#   → release tools (krew, quill from the Go module proxy; qemu-user and friends from Debian)
+#   → the executables of the other four platforms (test/release/ installs and inspects them)
 #   → build/reuse the test control plane (kube-apiserver + etcd from the Go module proxy)
-#   → every Jest project (unit, golden, verbs, smoke, integration against the real API server).
+#   → every Jest project (unit, golden, verbs, smoke, release, integration against the real API server).
 # Ends with the plain line "N passed, N failed" that CI reads. Run through npm so the pinned
 # Node 24 (node_modules/.bin) is first on PATH.
 set -uo pipefail
@@ -20,6 +22,10 @@ node scripts/gen-stock-runtimes.mjs --check || fail_early "embedded runtimes are
 node scripts/gen-findings-doc.mjs --check || fail_early "docs/findings.md is stale"
 step "build dist/kubectl-trainjob"
 node scripts/build.mjs || fail_early "build failed"
+step "release tools (krew, quill; qemu-user, llvm-strip, osslsigncode)"
+bash tools/build.sh || fail_early "building or installing the release tools failed (see above)"
+step "executables for every platform"
+node scripts/build-platforms.mjs || fail_early "building the platform executables failed (see above)"
 step "test control plane binaries"
 bash test/controlplane/build.sh || fail_early "building kube-apiserver/etcd failed (see above)"
 
