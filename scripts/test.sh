@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README's quick start and CI run it:
 #   typecheck → code-boundary and generated-file checks → build the executable (smoke tests run it)
-#   → build/reuse the test control plane (kube-apiserver + etcd from the Go module proxy)
-#   → every Jest project (unit, golden, verbs, smoke, integration against the real API server).
+#   → build/reuse the test control plane and the real controllers (kube-apiserver, etcd,
+#     kube-controller-manager, Training Operator v1, JobSet, Trainer v2.1/v2.3 from the Go module proxy)
+#   → every Jest project (unit, golden, verbs, smoke, integration against the real API server,
+#     pod parity against the real controllers).
 # Ends with the plain line "N passed, N failed" that CI reads. Run through npm so the pinned
 # Node 24 (node_modules/.bin) is first on PATH.
 set -uo pipefail
@@ -20,8 +22,8 @@ node scripts/gen-stock-runtimes.mjs --check || fail_early "embedded runtimes are
 node scripts/gen-findings-doc.mjs --check || fail_early "docs/findings.md is stale"
 step "build dist/kubectl-trainjob"
 node scripts/build.mjs || fail_early "build failed"
-step "test control plane binaries"
-bash test/controlplane/build.sh || fail_early "building kube-apiserver/etcd failed (see above)"
+step "test control plane and controller binaries (cold: ~25 min on 2 cores, warm: <1 s; progress below)"
+bash test/controlplane/build.sh || fail_early "building the control plane or a controller failed (see above)"
 
 step "jest"
 result=.jest-result.json
