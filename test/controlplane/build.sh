@@ -100,10 +100,12 @@ build_binary() {
     else
       log "[$STEP/${#WANTED[@]}] $name $version: copying the machine's cached build ($CACHE)"
     fi
+    # Still under the lock: two build.sh runs for the same bin/ (e.g. two component lists at once)
+    # must not interleave their copies.
+    rm -f "$BIN/.stamp-$name-"*
+    cp -f "$CACHE/$key" "$BIN/$name.tmp.$$" && mv -f "$BIN/$name.tmp.$$" "$BIN/$name"
+    touch "$stamp"
   ) 9>"$CACHE/.lock-$name"
-  rm -f "$BIN/.stamp-$name-"*
-  cp -f "$CACHE/$key" "$BIN/$name.tmp" && mv -f "$BIN/$name.tmp" "$BIN/$name"
-  touch "$stamp"
   log "[$STEP/${#WANTED[@]}] $name ready in $(fmt_secs $((SECONDS - started)))"
 }
 
