@@ -93,3 +93,20 @@ export function mintClientCert(certDir: string, userName: string, groups: readon
   const keyPem = readFileSync(path.join(usersDir, `${base}.key`), 'utf8');
   return { certPem, keyPem };
 }
+
+/**
+ * Mints a webhook serving certificate for 127.0.0.1/localhost signed by the plane's serving CA and
+ * writes it as `tls.crt`/`tls.key` into `outDir` (the file names controller-runtime's webhook server
+ * reads); returns the CA bundle (PEM) to put into a webhook configuration's `caBundle`.
+ */
+export function mintWebhookServingCert(certDir: string, outDir: string): string {
+  mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  const base = `webhook-${process.pid}-${randomBytes(6).toString('hex')}`;
+  signedCert(certDir, base, '/CN=ktj-webhook', CertFiles.servingCa, CertFiles.servingCaKey,
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n');
+  writeFileSync(path.join(outDir, 'tls.crt'), readFileSync(path.join(certDir, `${base}.crt`)), { mode: 0o600 });
+  writeFileSync(path.join(outDir, 'tls.key'), readFileSync(path.join(certDir, `${base}.key`)), { mode: 0o600 });
+  rmSync(path.join(certDir, `${base}.crt`), { force: true });
+  rmSync(path.join(certDir, `${base}.key`), { force: true });
+  return readFileSync(path.join(certDir, CertFiles.servingCa), 'utf8');
+}

@@ -36,7 +36,7 @@ export interface ControlPlaneState {
   apiserverUrl: string;
   adminKubeconfig: string;
   owner: { pid: number; startTime: string };
-  pids: { etcd?: number; kubeApiserver?: number };
+  pids: { etcd?: number; kubeApiserver?: number; attached?: Record<string, number> };
   ports: { etcdClient: number; etcdPeer: number; apiserver: number };
   apiserverFlags: string[];
   startedInMs: number;
@@ -45,7 +45,7 @@ export interface ControlPlaneState {
 const MAX_ATTEMPTS = 5; // envtest retries the whole plane 5 times on port races
 
 /** Asks the kernel for a currently free loopback port (it may be taken again before we use it; we retry). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
@@ -65,7 +65,8 @@ function httpGetStatus(url: string): Promise<number> {
   });
 }
 
-function tail(file: string, lines = 30): string {
+/** The last `lines` lines of a log file (for error messages). */
+export function tail(file: string, lines = 30): string {
   try {
     return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
@@ -121,6 +122,7 @@ export class ControlPlane {
   readonly state: ControlPlaneState;
   private readonly children: { etcd?: ChildProcess; kubeApiserver?: ChildProcess };
   private readonly stopTimeoutMs: number;
+  private readonly attached = new Map<string, ChildProcess>();
   private stopped = false;
 
   private constructor(state: ControlPlaneState, children: { etcd?: ChildProcess; kubeApiserver?: ChildProcess }, stopTimeoutMs: number) {
@@ -191,6 +193,37 @@ export class ControlPlane {
   /** The plane's private scratch directory (certs, etcd data, logs, state.json). */
   get workDir(): string {
     return this.state.workDir;
+  }
+
+  /**
+   * Starts a process that belongs to this plane (e.g. a controller): its output goes to
+   * `<workDir>/<name>.log`, its pid to state.json, and it is stopped before the apiserver (and
+   * killed with the plane on signals). `name` must be unique within the plane.
+   */
+  spawnAttached(name: string, binary: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+    if (this.stopped) throw new Error(`${name}: the control plane is stopped`);
+    if (this.attached.has(name)) throw new Error(`${name}: already running in this control plane`);
+    const child = spawnTied(binary, args, this.logFile(name), env);
+    this.attached.set(name, child);
+    this.state.pids.attached = { ...this.state.pids.attached, [name]: child.pid ?? -1 };
+    this.writeState();
+    return child;
+  }
+
+  /** Stops one attached process (SIGTERM, then SIGKILL after the stop timeout); no-op if unknown. */
+  async stopAttached(name: string): Promise<void> {
+    const child = this.attached.get(name);
+    if (!child) return;
+    await terminate(child, this.stopTimeoutMs);
+    this.attached.delete(name);
+    const { [name]: _gone, ...rest } = this.state.pids.attached ?? {};
+    this.state.pids.attached = rest;
+    if (!this.stopped) this.writeState();
+  }
+
+  /** Path of the log file of an attached process (or of `etcd` / `kube-apiserver`). */
+  logFile(name: string): string {
+    return path.join(this.state.workDir, `${name}.log`);
   }
 
   private writeState(): void {
@@ -278,6 +311,8 @@ export class ControlPlane {
   }
 
   private async stopChildren(): Promise<void> {
+    // Attached processes (controllers) first, newest first: they talk to the apiserver.
+    for (const name of [...this.attached.keys()].reverse()) await this.stopAttached(name);
     // The apiserver first: stopping etcd under a live apiserver makes it log errors and retry.
     if (this.children.kubeApiserver) await terminate(this.children.kubeApiserver, this.stopTimeoutMs);
     if (this.children.etcd) await terminate(this.children.etcd, this.stopTimeoutMs);
@@ -296,6 +331,7 @@ export class ControlPlane {
   stopNow(): void {
     if (this.stopped) return;
     this.stopped = true;
+    for (const child of this.attached.values()) killNow(child.pid);
     killNow(this.children.kubeApiserver?.pid);
     killNow(this.children.etcd?.pid);
     this.cleanUpWorkDir();
