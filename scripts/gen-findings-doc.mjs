@@ -21,6 +21,8 @@ const areas = {
   ELASTIC: 'Elastic training',
   NPROC: 'Processes per node',
   ENV: 'The environment contract (v1 injected RANK, WORLD_SIZE, MASTER_*; v2 injects PET_*)',
+  INPLACE: 'Rewriting files in place (convert --in-place, --diff)',
+  KUSTOMIZE: 'Kustomizations of rewritten files',
 };
 let out = `# Finding codes
 

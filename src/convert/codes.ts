@@ -20,6 +20,11 @@ export const FINDING_CODES = {
   'KTJ-IN-006': { severity: 'warning', title: 'PyTorchJob embedded in an AppWrapper: the wrapper is not carried over' },
   'KTJ-IN-007': { severity: 'warning', title: 'No PyTorchJob found in the input' },
   'KTJ-IN-008': { severity: 'warning', title: 'Katib Experiment trial template not converted' },
+  // Rewriting manifest files in place (convert --in-place / --diff).
+  'KTJ-INPLACE-001': { severity: 'error', title: 'PyTorchJob inside a List or AppWrapper: its file cannot be rewritten in place and is left unchanged' },
+  'KTJ-INPLACE-002': { severity: 'info', title: 'Comments that have no single home in the TrainJob are not carried over' },
+  'KTJ-KUSTOMIZE-001': { severity: 'warning', title: 'Kustomization patch targets a converted PyTorchJob: it no longer applies' },
+  'KTJ-KUSTOMIZE-002': { severity: 'warning', title: 'Kustomization renames objects: the TrainJob no longer finds its generated TrainingRuntime' },
   // Shape of the input against the PyTorchJob v1 API.
   'KTJ-SCHEMA-001': { severity: 'error', title: 'Field has a value the PyTorchJob v1 schema rejects' },
   'KTJ-SCHEMA-002': { severity: 'warning', title: 'Unknown field: not part of PyTorchJob v1 (the API server drops it), not converted' },

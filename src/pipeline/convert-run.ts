@@ -21,7 +21,7 @@ function fileNameFor(obj: KubeObject): string {
 }
 
 /** Resolves `--target-version auto` through the cluster; otherwise returns the fixed target. */
-async function resolveTarget(opts: ConvertOptions, deps: Deps): Promise<Target> {
+export async function resolveTarget(opts: ConvertOptions, deps: Deps): Promise<Target> {
   if (opts.target === undefined || opts.target === '') return newestTarget();
   if (opts.target !== 'auto') return getTarget(opts.target);
   const cluster = await import('../cluster/index.js');
@@ -40,6 +40,7 @@ async function resolveTarget(opts: ConvertOptions, deps: Deps): Promise<Target> 
 /** Runs the conversion: streams documents through the converter, writes objects, reports findings, sets the exit code. */
 export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void> {
   const target = await resolveTarget(opts, deps);
+  if (opts.inPlace || opts.diff) return (await import('./convert-inplace.js')).runConvertInPlace(opts, deps, target);
   const sources = await resolveInputs(opts.files, opts.recursive, deps.cwd, deps.io.in);
   const reportSink = opts.reportFile ? await openReportFile(path.resolve(deps.cwd, opts.reportFile)) : undefined;
   const reporter = new ConvertReporter(opts.report, (s) => (reportSink ? reportSink.write(s) : deps.io.err.write(s)), target.version);

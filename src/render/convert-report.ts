@@ -17,6 +17,25 @@ export interface JobReport {
   findings: Finding[];
 }
 
+/** What `convert --in-place` (or `--diff`) did with one file. */
+export interface FileReport {
+  path: string;
+  /** rewritten (or would-rewrite with --diff), or unchanged because a job in it was refused or could not be placed. */
+  status: 'rewritten' | 'would-rewrite' | 'unchanged';
+  /** Why an unchanged file was left alone. */
+  reason?: string;
+  /** The jobs of the file, `PyTorchJob ns/name → TrainJob name` style entries. */
+  jobs: { source: string; trainJob?: string; generatedRuntime?: string }[];
+}
+
+function fileLine(r: FileReport): string {
+  if (r.status === 'unchanged') return `${r.path}: left unchanged (${r.reason ?? 'nothing converted'})`;
+  const jobs = r.jobs
+    .map((j) => `${j.source} → TrainJob ${j.trainJob ?? '(generated name)'}${j.generatedRuntime ? ` (+ TrainingRuntime ${j.generatedRuntime}, placed before it)` : ''}`)
+    .join(', ');
+  return `${r.path}: ${r.status === 'rewritten' ? 'rewritten' : 'would be rewritten'}: ${jobs}`;
+}
+
 /** Totals printed as the summary line and in the machine report. */
 export interface ConvertSummary {
   target: string;
@@ -103,6 +122,12 @@ export class ConvertReporter {
     this.count(r.findings);
     this.keepRows(r.findings);
     this.item(r);
+  }
+
+  /** Records what `convert --in-place` or `--diff` did with one file: a line of the table report, an item of the machine reports. */
+  file(r: FileReport): void {
+    if (this.format === 'table') this.write(`${fileLine(r)}\n`);
+    else this.item({ kind: 'File', ...r });
   }
 
   /** Error findings about documents themselves (not objects, unsupported apiVersion): they block like a refused job. */

@@ -17,10 +17,17 @@ export interface UnifiedDiffOptions {
   context?: number;
 }
 
+/**
+ * Marks a last line that has no newline, so that it differs from the same line with one (as in diff) and
+ * the output can say so after it. NUL never occurs in the texts diffed here (the YAML reader rejects it).
+ */
+const NO_EOL = '\u0000';
+
 function splitLines(text: string): string[] {
   if (text === '') return [];
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
+  else lines[lines.length - 1] += NO_EOL;
   return lines;
 }
 
@@ -140,12 +147,13 @@ export function unifiedDiff(from: string, to: string, opts: UnifiedDiffOptions):
     const aCount = hunk.filter((l) => l.op !== '+').length;
     const bCount = hunk.filter((l) => l.op !== '-').length;
     out.push(`@@ -${range(pos[start]!.a, aCount)} +${range(pos[start]!.b, bCount)} @@`);
-    for (const l of hunk) out.push(`${l.op}${l.text}`);
+    for (const l of hunk) {
+      // diff -u and git write the marker right after the line that lacks the newline.
+      if (l.text.endsWith(NO_EOL)) out.push(`${l.op}${l.text.slice(0, -1)}`, '\\ No newline at end of file');
+      else out.push(`${l.op}${l.text}`);
+    }
     i = end;
   }
-  const noNewline = (text: string): boolean => text !== '' && !text.endsWith('\n');
-  // Texts here are always YAML ending in a newline; the marker keeps the output honest if one does not.
-  if (noNewline(from) || noNewline(to)) out.push('\\ No newline at end of file');
   return `${out.join('\n')}\n`;
 }
 

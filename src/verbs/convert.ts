@@ -21,6 +21,8 @@ export interface ConvertArgs extends GlobalFlags {
   strict?: boolean;
   force?: boolean;
   'env-shim'?: boolean;
+  'in-place'?: boolean;
+  diff?: boolean;
 }
 
 /** Validated options of `convert`. */
@@ -39,6 +41,10 @@ export interface ConvertOptions {
   strict: boolean;
   force: boolean;
   envShim: boolean;
+  /** Rewrite each input file where it lives (--in-place). */
+  inPlace: boolean;
+  /** Print a unified diff per input file of what --in-place would write, and write nothing (--diff). */
+  diff: boolean;
   namespace?: string;
   flags: GlobalFlags;
 }
@@ -73,10 +79,14 @@ export function convertCommand(deps: Deps): CommandModule<GlobalFlags, ConvertAr
         .option('overwrite', { type: 'boolean', default: false, describe: 'Allow --output-dir to replace existing files' })
         .option('report', { type: 'string', choices: ['table', 'json', 'yaml', 'none'], default: 'table', describe: 'Format of the findings report on stderr' })
         .option('report-file', { type: 'string', describe: 'Write the findings report to this file instead of stderr' })
+        .option('in-place', { type: 'boolean', default: false, describe: 'Rewrite each file where it lives: converted documents are replaced, everything else stays byte for byte' })
+        .option('diff', { type: 'boolean', default: false, describe: 'Print a unified diff per file of what --in-place would change, and write nothing' })
         .example('kubectl trainjob convert -f pytorchjob.yaml', 'Convert one file; TrainJobs on stdout, findings on stderr')
         .example('kubectl get pytorchjobs -o yaml | kubectl trainjob convert -f - | kubectl apply -f -', 'Convert live jobs and create the TrainJobs')
         .example('kubectl trainjob convert -R -f jobs/ --output-dir out/ --target-version v2.1', 'A directory tree for Trainer v2.1, one file per job')
-        .example('kubectl trainjob convert -f job.yaml --report json --report-file findings.json', 'Machine-readable findings') as Argv<ConvertArgs>,
+        .example('kubectl trainjob convert -f job.yaml --report json --report-file findings.json', 'Machine-readable findings')
+        .example('kubectl trainjob convert -R -f manifests/ --diff', 'Review what --in-place would change, as a unified diff')
+        .example('kubectl trainjob convert -R -f manifests/ --in-place', 'Rewrite a repository\'s PyTorchJobs into TrainJobs where they live') as Argv<ConvertArgs>,
     handler: async (argv) => {
       const opts = completeConvert(argv);
       // The conversion core (and its embedded schemas) loads only when a conversion runs, so --help starts fast.
@@ -93,6 +103,14 @@ export function completeConvert(argv: ConvertArgs): ConvertOptions {
   const runtime = parseRuntime(argv.runtime, argv['runtime-kind']);
   const output = outputFormat(argv.output, ['yaml', 'json'] as const, 'yaml');
   if (argv.overwrite && !argv['output-dir']) throw new UsageError('--overwrite needs --output-dir');
+  const inPlace = Boolean(argv['in-place']);
+  const diff = Boolean(argv.diff);
+  if (inPlace || diff) {
+    const flag = diff ? '--diff' : '--in-place';
+    if (argv['output-dir']) throw new UsageError(`${flag} and --output-dir cannot be combined`, `${flag} rewrites (or diffs) the input files themselves; --output-dir writes new files elsewhere. Choose one.`);
+    if (files.includes('-')) throw new UsageError(`${flag} needs files or directories, not standard input (-)`, 'Pass the manifest files or a directory with -f (and -R for subdirectories).');
+    if (argv.output !== undefined) throw new UsageError(`${flag} cannot be combined with -o/--output`, 'Rewritten files keep their format: YAML files stay YAML, .json files stay JSON.');
+  }
   const opts: ConvertOptions = {
     files,
     recursive: Boolean(argv.recursive),
@@ -104,6 +122,8 @@ export function completeConvert(argv: ConvertArgs): ConvertOptions {
     strict: Boolean(argv.strict),
     force: Boolean(argv.force),
     envShim: argv['env-shim'] !== false,
+    inPlace,
+    diff,
     flags: argv,
   };
   if (argv['target-version']) opts.target = argv['target-version'];

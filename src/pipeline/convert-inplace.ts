@@ -1,0 +1,200 @@
+// `convert --in-place` and `convert --diff`: the IO around the pure file rewrite (src/inplace). Every file
+// is read and planned first; only when the whole run read cleanly are files written (or diffs printed), so
+// a syntax error anywhere leaves every file as it was.
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { finding } from '../convert/codes.js';
+import { convertDocument, OutputSchemaError, type FindingSubject } from '../convert/index.js';
+import type { Target } from '../convert/targets/types.js';
+import { ExitCode, ExitWith, InputError, InternalError } from '../errors.js';
+import { planFile, type DocumentConversion, type FilePlan, type JobConversion } from '../inplace/file.js';
+import { resolveInputs } from '../input/sources.js';
+import { writeChunk, type Deps } from '../io.js';
+import { ConvertReporter, type FileReport, type JobReport } from '../render/convert-report.js';
+import { unifiedDiff } from '../render/diff.js';
+import { TOOL_VERSION } from '../version.js';
+import type { ConvertOptions } from '../verbs/convert.js';
+import { parseDocument, readDocuments, YamlSyntaxError } from '../yaml/index.js';
+import { countLines } from './convert-files.js';
+
+/** "Left out of the output" findings that do not apply in place, where every other object stays in its file. */
+const STAY_IN_PLACE = new Set(['KTJ-IN-002', 'KTJ-IN-004']);
+
+/** A file read and planned, waiting to be written or diffed. */
+interface PlannedFile {
+  name: string;
+  full: string;
+  original: string;
+  stat: { mtimeMs: number; size: number; mode: number };
+  plan: FilePlan;
+}
+
+function describe(s: FindingSubject): string {
+  return `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name ?? '(unnamed)'}`;
+}
+
+/** Runs convert --in-place / --diff over files and directories; exit codes as for convert. */
+export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target: Target): Promise<void> {
+  const sources = await resolveInputs(opts.files, opts.recursive, deps.cwd, deps.io.in);
+  const reportFile = opts.reportFile ? await fs.open(path.resolve(deps.cwd, opts.reportFile), 'w') : undefined;
+  const reportChunks: string[] = [];
+  const reporter = new ConvertReporter(opts.report, (s) => (reportFile ? reportChunks.push(s) : deps.io.err.write(s)), target.version);
+  const convertOpts = {
+    target,
+    runtime: opts.runtime,
+    suffix: opts.suffix,
+    envShim: opts.envShim,
+    force: opts.force,
+    toolVersion: TOOL_VERSION,
+    ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}),
+  };
+  const planned: PlannedFile[] = [];
+  try {
+    for (const src of sources) {
+      const full = path.resolve(deps.cwd, src.name);
+      const file = await readFile(src.name, full);
+      const docs: DocumentConversion[] = [];
+      try {
+        for await (const doc of readDocuments(once(file.bytes), { source: src.name })) {
+          reporter.summary.documents++;
+          reporter.summary.inputLines += countLines(doc.text);
+          const parsed = parseDocument(doc.text, { source: src.name, document: doc.index, startLine: doc.startLine });
+          const outcome = convertDocument(parsed.value, { ...convertOpts, source: `${src.name}#${doc.index}` });
+          // Objects of other kinds are not "left out" here: they stay in their file, byte for byte.
+          const docFindings = outcome.findings.filter((f) => !STAY_IN_PLACE.has(f.code));
+          if (docFindings.length) reporter.other(docFindings);
+          const jobs: JobConversion[] = outcome.jobs.map((job) => {
+            const hasWarnings = job.findings.some((f) => f.severity !== 'info');
+            let refused = job.refused;
+            if (opts.strict && !refused && hasWarnings) {
+              refused = true;
+              for (const f of job.findings) if (f.severity === 'warning') f.severity = 'error';
+            }
+            const objects = refused ? [] : job.objects;
+            const trainJob = objects.find((o) => o.kind === 'TrainJob');
+            const runtime = objects.find((o) => o.kind === 'TrainingRuntime');
+            const report: JobReport = {
+              kind: 'PyTorchJob',
+              status: refused ? 'refused' : hasWarnings ? 'converted-with-warnings' : 'converted',
+              findings: job.findings,
+              ...(job.subject.namespace ? { namespace: job.subject.namespace } : {}),
+              ...(job.subject.name ? { name: job.subject.name } : {}),
+              ...(job.subject.source ? { source: job.subject.source } : {}),
+              ...(trainJob?.metadata.name ? { trainJob: trainJob.metadata.name } : {}),
+              ...(runtime?.metadata.name ? { generatedRuntime: runtime.metadata.name } : {}),
+            };
+            reporter.job(report);
+            return { subject: job.subject, refused, objects };
+          });
+          docs.push({ span: { index: doc.index, startLine: doc.startLine, text: doc.text }, value: parsed.value, jobs });
+        }
+      } catch (e) {
+        if (e instanceof YamlSyntaxError) throw new InputError(e.message, 'Fix the document and run again; no file was changed.');
+        throw e;
+      }
+      const plan = planFile(file.text, docs, { name: src.name, format: /\.json$/i.test(src.name) ? 'json' : 'yaml' });
+      if (plan.findings.length) reporter.other(plan.findings);
+      if (plan.status === 'no-jobs') continue;
+      reporter.summary.outputLines += plan.status === 'rewritten' ? countLines(plan.text) : 0;
+      planned.push({ name: src.name, full, original: file.text, stat: file.stat, plan });
+    }
+    if (reporter.summary.pytorchJobs === 0) {
+      reporter.other([finding('KTJ-IN-007', '(input)', `No PyTorchJob found in ${sources.map((s) => s.name).join(', ') || 'the input'}.`, 'Pass manifests of kind PyTorchJob (apiVersion kubeflow.org/v1).')]);
+    }
+    if (opts.diff) {
+      for (const f of planned) {
+        if (f.plan.status !== 'rewritten') continue;
+        // Paths as git prints them: relative to the working directory when inside it, with `/` separators.
+        const rel = path.relative(deps.cwd, f.full);
+        const label = (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : f.full).split(path.sep).join('/').replace(/^\/+/, '');
+        const diff = unifiedDiff(f.original, f.plan.text, { fromLabel: `a/${label}`, toLabel: `b/${label}` });
+        if (diff) await writeChunk(deps.io.out, `diff --git a/${label} b/${label}\n${diff}`);
+      }
+    } else {
+      await writeFiles(planned.filter((f) => f.plan.status === 'rewritten'));
+    }
+    for (const f of planned) reporter.file(fileReport(f, opts.diff));
+  } catch (e) {
+    if (e instanceof OutputSchemaError) throw new InternalError(e.message);
+    throw e;
+  } finally {
+    reporter.finish(Math.max(100, (deps.io.err as NodeJS.WriteStream).columns ?? 140), reportFile || opts.report === 'none' ? (l) => deps.io.err.write(l) : undefined);
+    if (reportFile) {
+      await reportFile.writeFile(reportChunks.join(''));
+      await reportFile.close();
+    }
+  }
+  const s = reporter.summary;
+  if (s.refused > 0 || reporter.documentErrors > 0) throw new ExitWith(ExitCode.BLOCKED);
+  if (s.errors > 0 || s.warnings > 0) throw new ExitWith(ExitCode.WARNINGS);
+}
+
+/** A one-chunk byte stream, for the stream splitter (which reports encoding errors with line and column). */
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
+function fileReport(f: PlannedFile, diff: boolean): FileReport {
+  const p = f.plan;
+  const jobs = p.rewritten.map((j) => ({ source: describe(j.subject), ...(j.trainJob ? { trainJob: j.trainJob } : {}), ...(j.generatedRuntime ? { generatedRuntime: j.generatedRuntime } : {}) }));
+  if (p.status === 'rewritten') return { path: f.name, status: diff ? 'would-rewrite' : 'rewritten', jobs };
+  const reason =
+    p.status === 'unchanged-nested'
+      ? `${p.blockers.map(describe).join(', ')} inside a List or AppWrapper`
+      : `${p.blockers.map(describe).join(', ')} refused`;
+  return { path: f.name, status: 'unchanged', reason, jobs };
+}
+
+async function readFile(name: string, full: string): Promise<{ bytes: Uint8Array; text: string; stat: PlannedFile['stat'] }> {
+  try {
+    const st = await fs.stat(full);
+    const bytes = await fs.readFile(full);
+    // Decoding errors are reported by the splitter (with line and column); here they only must not throw.
+    const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
+    return { bytes, text, stat: { mtimeMs: st.mtimeMs, size: st.size, mode: st.mode } };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (code === 'EACCES' || code === 'EPERM') throw new InputError(`cannot read "${name}": permission denied`, 'Check the file permissions.');
+    throw new InputError(`cannot read "${name}": ${(e as Error)?.message ?? String(e)}`);
+  }
+}
+
+/**
+ * Writes each file atomically: the new text goes to a temporary file in the same directory (same
+ * permissions), which is then renamed over the original, so a reader sees the old file or the new one,
+ * never a part. Symbolic links are followed (the link stays, its target is rewritten). Every directory is
+ * checked for write access first, and a file changed by someone else since it was read is not overwritten.
+ */
+async function writeFiles(files: PlannedFile[]): Promise<void> {
+  const targets: { f: PlannedFile; real: string }[] = [];
+  for (const f of files) {
+    const real = await fs.realpath(f.full);
+    try {
+      await fs.access(path.dirname(real), fsConstants.W_OK);
+    } catch {
+      throw new InputError(`cannot rewrite "${f.name}": its directory ${path.dirname(real)} is not writable`, 'Fix the permissions and run again; no file was changed.');
+    }
+    targets.push({ f, real });
+  }
+  const done: string[] = [];
+  for (const { f, real } of targets) {
+    const tmp = path.join(path.dirname(real), `.${path.basename(real)}.kubectl-trainjob-${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      const now = await fs.stat(real);
+      if (now.mtimeMs !== f.stat.mtimeMs || now.size !== f.stat.size) {
+        throw new InputError(`"${f.name}" changed while it was being converted, so it was not rewritten.`, 'Run the conversion again.');
+      }
+      await fs.writeFile(tmp, f.plan.text, { flag: 'wx', mode: f.stat.mode & 0o7777 });
+      // The mode given to open is filtered by the umask; set it exactly.
+      await fs.chmod(tmp, f.stat.mode & 0o7777);
+      await fs.rename(tmp, real);
+      done.push(f.name);
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      const already = done.length ? ` ${done.length} file(s) were already rewritten (${done.slice(0, 5).join(', ')}${done.length > 5 ? ', …' : ''}); the others are unchanged.` : ' No file was changed.';
+      if (e instanceof InputError) throw new InputError(e.message + already, e.hint);
+      throw new InputError(`cannot rewrite "${f.name}": ${(e as Error)?.message ?? String(e)}.${already}`, 'Fix the cause and run again; rewritten files convert to themselves (nothing left to convert).');
+    }
+  }
+}
