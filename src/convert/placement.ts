@@ -1,14 +1,9 @@
 import { finding } from './codes.js';
 import { clone, isObject, type JsonObject, type KubeObject } from './model.js';
 import type { ConversionPlan, RuntimeChoice } from './plan.js';
-import type { TargetCapabilities } from './targets/types.js';
+import type { Overrides, TargetCapabilities } from './targets/types.js';
 
-/** What goes through the TrainJob's per-job customization (overrides or patches). */
-export interface Overrides {
-  podMetadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  podSpec: JsonObject;
-  nodeContainer: JsonObject;
-}
+export type { Overrides } from './targets/types.js';
 
 /** Where the plan's pod settings go: TrainJob overrides, or a generated TrainingRuntime. */
 export interface Placement {
