@@ -5,7 +5,7 @@ import { Resources } from '../cluster/resources.js';
 import { mapConcurrent } from '../cluster/concurrency.js';
 import type { ExitCodeValue } from '../errors.js';
 import type { Deps } from '../io.js';
-import type { ClusterOptions, ClusterTuning } from '../verbs/flags.js';
+import type { ClusterOptions, ClusterTuning } from '../cluster/config-flags.js';
 import { BackupLookup } from './backups.js';
 import { assessCleanup, isDeletable, type CleanupAssessment } from './cleanup-plan.js';
 import { gatherCleanupFacts, type Scope } from './cluster-facts.js';

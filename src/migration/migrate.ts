@@ -12,7 +12,7 @@ import { writeChunk, type Deps } from '../io.js';
 import { describeSelection, selectPyTorchJobs, type JobSelection } from '../live/select.js';
 import { detectProducer, type Producer } from '../live/producer.js';
 import { pytorchJobState } from '../live/state.js';
-import type { ClusterOptions, ClusterTuning } from '../verbs/flags.js';
+import type { ClusterOptions, ClusterTuning } from '../cluster/config-flags.js';
 import { TOOL_VERSION } from '../version.js';
 import { connectCluster } from './backup.js';
 import { BackupStore, defaultBackupDir } from './backup-store.js';
