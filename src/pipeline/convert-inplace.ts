@@ -2,7 +2,7 @@
 // is read and planned first; only when the whole run read cleanly are files written (or diffs printed), so
 // a syntax error anywhere leaves every file as it was.
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { accessSync, chmodSync, constants as fsConstants, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { finding } from '../convert/codes.js';
 import { convertDocument, OutputSchemaError, type FindingSubject } from '../convert/index.js';
@@ -14,7 +14,8 @@ import { writeChunk, type Deps } from '../io.js';
 import { ConvertReporter, type FileReport, type JobReport } from '../render/convert-report.js';
 import { unifiedDiff } from '../render/diff.js';
 import { TOOL_VERSION } from '../version.js';
-import type { ConvertOptions } from '../verbs/convert.js';
+import type { ConvertOptions } from './convert-options.js';
+import { applyNamespace } from './namespace.js';
 import { parseDocument, readDocuments, YamlSyntaxError } from '../yaml/index.js';
 import { countLines } from './convert-files.js';
 
@@ -34,12 +35,26 @@ function describe(s: FindingSubject): string {
   return `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name ?? '(unnamed)'}`;
 }
 
+/** Where the report goes when --report-file is given (opened, and so checked, before the run). */
+export interface ReportSink {
+  write(chunk: string): void;
+  close(): void;
+  discard(): void;
+}
+
 /** Runs convert --in-place / --diff over files and directories; exit codes as for convert. */
-export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target: Target): Promise<void> {
-  const sources = await resolveInputs(opts.files, opts.recursive, deps.cwd, deps.io.in);
-  const reportFile = opts.reportFile ? await fs.open(path.resolve(deps.cwd, opts.reportFile), 'w') : undefined;
-  const reportChunks: string[] = [];
-  const reporter = new ConvertReporter(opts.report, (s) => (reportFile ? reportChunks.push(s) : deps.io.err.write(s)), target.version);
+export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target: Target, reportSink?: ReportSink): Promise<void> {
+  let sources;
+  try {
+    sources = await resolveInputs(opts.files, opts.recursive, deps.cwd, deps.io.in);
+  } catch (e) {
+    reportSink?.discard();
+    throw e;
+  }
+  const reporter = new ConvertReporter(opts.report, (s) => (reportSink ? reportSink.write(s) : deps.io.err.write(s)), target.version);
+  const namespaceRule = opts.namespace ? { namespace: opts.namespace, override: opts.overrideNamespace } : undefined;
+  let objectsSeen = 0;
+  let failed = false;
   const convertOpts = {
     target,
     runtime: opts.runtime,
@@ -53,14 +68,18 @@ export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target
   try {
     for (const src of sources) {
       const full = path.resolve(deps.cwd, src.name);
-      const file = await readFile(src.name, full);
+      const file = readFile(src.name, full);
       const docs: DocumentConversion[] = [];
       try {
         for await (const doc of readDocuments(once(file.bytes), { source: src.name })) {
           reporter.summary.documents++;
           reporter.summary.inputLines += countLines(doc.text);
           const parsed = parseDocument(doc.text, { source: src.name, document: doc.index, startLine: doc.startLine });
-          const outcome = convertDocument(parsed.value, { ...convertOpts, source: `${src.name}#${doc.index}` });
+          if (parsed.value !== null && parsed.value !== undefined) objectsSeen++;
+          const where = `${src.name}#${doc.index}`;
+          // -n applies as in plain convert (a manifest naming another namespace is an error without --override-namespace).
+          if (namespaceRule) applyNamespace(parsed.value, namespaceRule, where);
+          const outcome = convertDocument(parsed.value, { ...convertOpts, source: where });
           // Objects of other kinds are not "left out" here: they stay in their file, byte for byte.
           const docFindings = outcome.findings.filter((f) => !STAY_IN_PLACE.has(f.code));
           if (docFindings.length) reporter.other(docFindings);
@@ -99,8 +118,8 @@ export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target
       reporter.summary.outputLines += plan.status === 'rewritten' ? countLines(plan.text) : 0;
       planned.push({ name: src.name, full, original: file.text, stat: file.stat, plan });
     }
-    if (reporter.summary.pytorchJobs === 0) {
-      reporter.other([finding('KTJ-IN-007', '(input)', `No PyTorchJob found in ${sources.map((s) => s.name).join(', ') || 'the input'}.`, 'Pass manifests of kind PyTorchJob (apiVersion kubeflow.org/v1).')]);
+    if (objectsSeen > 0 && reporter.summary.pytorchJobs === 0) {
+      reporter.other([finding('KTJ-IN-007', '(input)', `No PyTorchJob found in ${describeSources(sources)}.`, 'Pass manifests of kind PyTorchJob (apiVersion kubeflow.org/v1).')]);
     }
     if (opts.diff) {
       for (const f of planned) {
@@ -112,20 +131,26 @@ export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target
         if (diff) await writeChunk(deps.io.out, `diff --git a/${label} b/${label}\n${diff}`);
       }
     } else {
-      await writeFiles(planned.filter((f) => f.plan.status === 'rewritten'));
+      writeFiles(planned.filter((f) => f.plan.status === 'rewritten'));
     }
     for (const f of planned) reporter.file(fileReport(f, opts.diff));
   } catch (e) {
-    if (e instanceof OutputSchemaError) throw new InternalError(e.message);
-    throw e;
+    failed = true;
+    throw e instanceof OutputSchemaError ? new InternalError(e.message) : e;
   } finally {
-    reporter.finish(Math.max(100, (deps.io.err as NodeJS.WriteStream).columns ?? 140), reportFile || opts.report === 'none' ? (l) => deps.io.err.write(l) : undefined);
-    if (reportFile) {
-      await reportFile.writeFile(reportChunks.join(''));
-      await reportFile.close();
+    if (!failed || opts.report !== 'table') {
+      reporter.finish(Math.max(100, (deps.io.err as NodeJS.WriteStream).columns ?? 140), reportSink || opts.report === 'none' ? (l) => deps.io.err.write(l) : undefined);
     }
+    reportSink?.close();
   }
   const s = reporter.summary;
+  // As plain convert: nothing to convert is an error (exit 1), also on a second run over converted files.
+  if (objectsSeen === 0) {
+    throw new InputError(`no objects passed to convert: ${describeSources(sources)} held no Kubernetes object`, 'Pass PyTorchJob manifests with -f FILE or a directory (-R for subdirectories).');
+  }
+  if (s.pytorchJobs === 0 && reporter.documentErrors === 0) {
+    throw new InputError(`nothing to convert: no PyTorchJob in ${describeSources(sources)}`, 'Nothing was changed. Pass manifests of kind PyTorchJob (apiVersion kubeflow.org/v1).');
+  }
   if (s.refused > 0 || reporter.documentErrors > 0) throw new ExitWith(ExitCode.BLOCKED);
   if (s.errors > 0 || s.warnings > 0) throw new ExitWith(ExitCode.WARNINGS);
 }
@@ -146,10 +171,18 @@ function fileReport(f: PlannedFile, diff: boolean): FileReport {
   return { path: f.name, status: 'unchanged', reason, jobs };
 }
 
-async function readFile(name: string, full: string): Promise<{ bytes: Uint8Array; text: string; stat: PlannedFile['stat'] }> {
+function describeSources(sources: { name: string }[]): string {
+  if (!sources.length) return 'the input';
+  const names = sources.slice(0, 3).map((s) => s.name).join(', ');
+  return sources.length > 3 ? `${names} and ${sources.length - 3} more file(s)` : names;
+}
+
+// File access is synchronous on purpose (as for --output-dir): manifests are small, and the thread-pool
+// round trips of asynchronous calls cost more than the reads and writes themselves.
+function readFile(name: string, full: string): { bytes: Uint8Array; text: string; stat: PlannedFile['stat'] } {
   try {
-    const st = await fs.stat(full);
-    const bytes = await fs.readFile(full);
+    const st = statSync(full);
+    const bytes = readFileSync(full);
     // Decoding errors are reported by the splitter (with line and column); here they only must not throw.
     const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
     return { bytes, text, stat: { mtimeMs: st.mtimeMs, size: st.size, mode: st.mode } };
@@ -166,12 +199,12 @@ async function readFile(name: string, full: string): Promise<{ bytes: Uint8Array
  * never a part. Symbolic links are followed (the link stays, its target is rewritten). Every directory is
  * checked for write access first, and a file changed by someone else since it was read is not overwritten.
  */
-async function writeFiles(files: PlannedFile[]): Promise<void> {
+function writeFiles(files: PlannedFile[]): void {
   const targets: { f: PlannedFile; real: string }[] = [];
   for (const f of files) {
-    const real = await fs.realpath(f.full);
+    const real = realpathSync(f.full);
     try {
-      await fs.access(path.dirname(real), fsConstants.W_OK);
+      accessSync(path.dirname(real), fsConstants.W_OK);
     } catch {
       throw new InputError(`cannot rewrite "${f.name}": its directory ${path.dirname(real)} is not writable`, 'Fix the permissions and run again; no file was changed.');
     }
@@ -181,17 +214,17 @@ async function writeFiles(files: PlannedFile[]): Promise<void> {
   for (const { f, real } of targets) {
     const tmp = path.join(path.dirname(real), `.${path.basename(real)}.kubectl-trainjob-${randomBytes(4).toString('hex')}.tmp`);
     try {
-      const now = await fs.stat(real);
+      const now = statSync(real);
       if (now.mtimeMs !== f.stat.mtimeMs || now.size !== f.stat.size) {
         throw new InputError(`"${f.name}" changed while it was being converted, so it was not rewritten.`, 'Run the conversion again.');
       }
-      await fs.writeFile(tmp, f.plan.text, { flag: 'wx', mode: f.stat.mode & 0o7777 });
+      writeFileSync(tmp, f.plan.text, { flag: 'wx', mode: f.stat.mode & 0o7777 });
       // The mode given to open is filtered by the umask; set it exactly.
-      await fs.chmod(tmp, f.stat.mode & 0o7777);
-      await fs.rename(tmp, real);
+      chmodSync(tmp, f.stat.mode & 0o7777);
+      renameSync(tmp, real);
       done.push(f.name);
     } catch (e) {
-      await fs.rm(tmp, { force: true });
+      rmSync(tmp, { force: true });
       const already = done.length ? ` ${done.length} file(s) were already rewritten (${done.slice(0, 5).join(', ')}${done.length > 5 ? ', …' : ''}); the others are unchanged.` : ' No file was changed.';
       if (e instanceof InputError) throw new InputError(e.message + already, e.hint);
       throw new InputError(`cannot rewrite "${f.name}": ${(e as Error)?.message ?? String(e)}.${already}`, 'Fix the cause and run again; rewritten files convert to themselves (nothing left to convert).');

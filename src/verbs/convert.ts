@@ -2,8 +2,11 @@ import type { Argv, CommandModule } from 'yargs';
 import type { RuntimeChoice } from '../convert/plan.js';
 import { UsageError } from '../errors.js';
 import type { Deps } from '../io.js';
+import type { ConvertOptions } from '../pipeline/convert-options.js';
 import type { ReportFormat } from '../render/convert-report.js';
-import { outputFormat, parseSuffix, SUFFIX_OPTION, type GlobalFlags, parseRuntime } from './flags.js';
+import { clusterOptions, outputFormat, parseSuffix, SUFFIX_OPTION, type GlobalFlags, parseRuntime } from './flags.js';
+
+export type { ConvertOptions } from '../pipeline/convert-options.js';
 
 /** Raw flags of `convert` as yargs parses them. */
 export interface ConvertArgs extends GlobalFlags {
@@ -23,30 +26,7 @@ export interface ConvertArgs extends GlobalFlags {
   'env-shim'?: boolean;
   'in-place'?: boolean;
   diff?: boolean;
-}
-
-/** Validated options of `convert`. */
-export interface ConvertOptions {
-  files: string[];
-  recursive: boolean;
-  /** A --target-version value (`v2.3`, `auto`), or undefined for the newest; resolved when the verb runs. */
-  target?: string;
-  runtime: RuntimeChoice;
-  suffix: string;
-  output: 'yaml' | 'json';
-  outputDir?: string;
-  overwrite: boolean;
-  report: ReportFormat;
-  reportFile?: string;
-  strict: boolean;
-  force: boolean;
-  envShim: boolean;
-  /** Rewrite each input file where it lives (--in-place). */
-  inPlace: boolean;
-  /** Print a unified diff per input file of what --in-place would write, and write nothing (--diff). */
-  diff: boolean;
-  namespace?: string;
-  flags: GlobalFlags;
+  'override-namespace'?: boolean;
 }
 
 /** Declares the flags of `convert` (shared with preview and apply-v2, which read files the same way). */
@@ -79,6 +59,7 @@ export function convertCommand(deps: Deps): CommandModule<GlobalFlags, ConvertAr
         .option('overwrite', { type: 'boolean', default: false, describe: 'Allow --output-dir to replace existing files' })
         .option('report', { type: 'string', choices: ['table', 'json', 'yaml', 'none'], default: 'table', describe: 'Format of the findings report on stderr' })
         .option('report-file', { type: 'string', describe: 'Write the findings report to this file instead of stderr' })
+        .option('override-namespace', { type: 'boolean', default: false, describe: 'With -n: move jobs whose manifest names another namespace into the -n namespace (without it, a mismatch is an error, as in kubectl)' })
         .option('in-place', { type: 'boolean', default: false, describe: 'Rewrite each file where it lives: converted documents are replaced, everything else stays byte for byte' })
         .option('diff', { type: 'boolean', default: false, describe: 'Print a unified diff per file of what --in-place would change, and write nothing' })
         .example('kubectl trainjob convert -f pytorchjob.yaml', 'Convert one file; TrainJobs on stdout, findings on stderr')
@@ -103,6 +84,7 @@ export function completeConvert(argv: ConvertArgs): ConvertOptions {
   const runtime = parseRuntime(argv.runtime, argv['runtime-kind']);
   const output = outputFormat(argv.output, ['yaml', 'json'] as const, 'yaml');
   if (argv.overwrite && !argv['output-dir']) throw new UsageError('--overwrite needs --output-dir');
+  if (argv['override-namespace'] && !argv.namespace) throw new UsageError('--override-namespace needs -n/--namespace', 'Pass the namespace to move the jobs to, e.g. -n team-b --override-namespace.');
   const inPlace = Boolean(argv['in-place']);
   const diff = Boolean(argv.diff);
   if (inPlace || diff) {
@@ -124,7 +106,8 @@ export function completeConvert(argv: ConvertArgs): ConvertOptions {
     envShim: argv['env-shim'] !== false,
     inPlace,
     diff,
-    flags: argv,
+    overrideNamespace: Boolean(argv['override-namespace']),
+    cluster: clusterOptions(argv),
   };
   if (argv['target-version']) opts.target = argv['target-version'];
   if (argv['output-dir']) opts.outputDir = argv['output-dir'];

@@ -41,8 +41,9 @@ describe('--in-place', () => {
     expect(statSync(path.join(dir, 'job.yaml')).mode & 0o777).toBe(0o640);
     expect(readdirSync(dir)).toEqual(['job.yaml']);
     const again = await runCli(['convert', '--in-place', '-f', 'job.yaml'], { cwd: dir });
-    expect(again.code).toBe(ExitCode.WARNINGS);
-    expect(again.stderr).toContain('KTJ-IN-007');
+    // As plain convert: nothing to convert is exit 1, and nothing changes.
+    expect(again.code).toBe(ExitCode.ERROR);
+    expect(again.stderr).toMatch(/nothing to convert: no PyTorchJob in job\.yaml/);
     expect(readFileSync(path.join(dir, 'job.yaml'), 'utf8')).toBe(after);
   });
 
