@@ -75,7 +75,7 @@ describe('apply-v2', () => {
     const many = path.join(home, 'many.yaml');
     fs.writeFileSync(many, ['s1', 's2', 's3'].map((n) => JSON.stringify(pytorchJob(n, {}, true))).join('\n---\n'));
     const shared = await runCli(['apply-v2', '-f', many, '-o', 'json'], { env: env() });
-    expect(shared.code).toBe(0);
+    expect(shared.code).toBe(3); // applied, with the sidecar warning (KTJ-CTR-004)
     const report = JSON.parse(shared.stdout);
     expect(report.summary.writes).toBe(3);
     for (const item of report.items) expect(item.objects[0]).toMatchObject({ kind: 'TrainingRuntime', name: rtName, action: 'unchanged', wrote: false });
@@ -88,7 +88,7 @@ describe('apply-v2', () => {
     const file = path.join(home, 'fresh.yaml');
     fs.writeFileSync(file, ['f1', 'f2', 'f3'].map((n) => JSON.stringify({ ...pytorchJob(n, {}, true), metadata: { name: n, namespace: other } })).join('\n---\n'));
     const r = await runCli(['apply-v2', '-f', file, '-o', 'json'], { env: env() });
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(3);
     const report = JSON.parse(r.stdout);
     const runtimeActions = report.items.map((i: { objects: Array<{ action: string }> }) => i.objects[0]!.action);
     expect(runtimeActions.filter((a: string) => a === 'created')).toHaveLength(1);
