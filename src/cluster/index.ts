@@ -1,6 +1,6 @@
 // The cluster layer's public surface. Verbs load it lazily (`await import('../cluster/index.js')`), so this
 // module and everything it imports must only define things: no I/O and no KubeConfig at import time.
-import type { ClusterOptions } from '../verbs/flags.js';
+import type { ClusterOptions } from './config-flags.js';
 import { Cluster, type ClientOptions } from './client.js';
 import { resolveClusterTarget, type FileReader } from './kubeconfig.js';
 

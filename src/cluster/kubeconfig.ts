@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { ClusterError } from '../errors.js';
-import type { ClusterOptions } from '../verbs/flags.js';
+import type { ClusterOptions } from './config-flags.js';
 
 /** Reads a file as UTF-8, returning undefined when it does not exist (so tests can use a temp dir or a map). */
 export interface FileReader {

@@ -2,14 +2,9 @@ import { finding } from './codes.js';
 import { contentHash, CONTENT_HASH_LENGTH } from './content-hash.js';
 import { clone, isObject, type JsonObject, type KubeObject } from './model.js';
 import type { ConversionPlan, RuntimeChoice } from './plan.js';
-import type { TargetCapabilities } from './targets/types.js';
+import type { Overrides, TargetCapabilities } from './targets/types.js';
 
-/** What goes through the TrainJob's per-job customization (overrides or patches). */
-export interface Overrides {
-  podMetadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  podSpec: JsonObject;
-  nodeContainer: JsonObject;
-}
+export type { Overrides } from './targets/types.js';
 
 /** Where the plan's pod settings go: TrainJob overrides, or a generated TrainingRuntime. */
 export interface Placement {
@@ -53,7 +48,7 @@ export function decidePlacement(plan: ConversionPlan, caps: TargetCapabilities, 
     plan.findings.push(
       finding(
         'KTJ-RT-003',
-        'spec.pytorchReplicaSpecs',
+        plan.replicaSpecsPath,
         'The v1 container has no command (it runs the image entrypoint), but the runtime sets one; the generated TrainingRuntime removes it so the image entrypoint still runs.',
       ),
     );
@@ -62,13 +57,13 @@ export function decidePlacement(plan: ConversionPlan, caps: TargetCapabilities, 
 
   const carried = Object.keys(plan.podSpec);
   if (reasons.length) {
-    if (carried.length) plan.findings.push(finding('KTJ-POD-002', 'spec.pytorchReplicaSpecs', `Pod settings carried in the generated TrainingRuntime: ${carried.join(', ')}.`));
+    if (carried.length) plan.findings.push(finding('KTJ-POD-002', plan.replicaSpecsPath, `Pod settings carried in the generated TrainingRuntime: ${carried.join(', ')}.`));
     const ctr = Object.keys(plan.nodeContainer);
-    if (ctr.length) plan.findings.push(finding('KTJ-CTR-003', 'spec.pytorchReplicaSpecs', `Container settings carried in the generated TrainingRuntime: ${ctr.join(', ')}.`));
+    if (ctr.length) plan.findings.push(finding('KTJ-CTR-003', plan.replicaSpecsPath, `Container settings carried in the generated TrainingRuntime: ${ctr.join(', ')}.`));
     return { runtimeReasons: reasons, overrides: { podMetadata: {}, podSpec: {}, nodeContainer: {} } };
   }
   const overridden = [...carried, ...Object.keys(plan.nodeContainer).map((k) => `container ${k}`), ...(hasPodMeta ? ['pod labels/annotations'] : [])];
-  if (overridden.length) plan.findings.push(finding('KTJ-POD-001', 'spec.pytorchReplicaSpecs', `Carried through the TrainJob's per-job customization: ${overridden.join(', ')}.`));
+  if (overridden.length) plan.findings.push(finding('KTJ-POD-001', plan.replicaSpecsPath, `Carried through the TrainJob's per-job customization: ${overridden.join(', ')}.`));
   return { runtimeReasons: [], overrides: { podMetadata: plan.podMetadata, podSpec: plan.podSpec, nodeContainer: plan.nodeContainer } };
 }
 

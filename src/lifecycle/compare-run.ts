@@ -5,7 +5,7 @@ import { isForbidden, isResourceTypeMissing } from '../cluster/errors.js';
 import { Resources } from '../cluster/resources.js';
 import { ClusterError, ExitCode, type ExitCodeValue } from '../errors.js';
 import type { Deps } from '../io.js';
-import type { ClusterOptions } from '../verbs/flags.js';
+import type { ClusterOptions } from '../cluster/config-flags.js';
 import { listIfServed, migratedTrainJobs, PODS } from './cluster-facts.js';
 import { compareSides, comparisonRows, describeV1, describeV2, v1PodSelector, v2PodSelector, type Comparison } from './compare.js';
 import { readProvenance, runtimeRefOf } from './provenance.js';

@@ -9,7 +9,7 @@ import { mapConcurrent } from '../cluster/concurrency.js';
 import { ClusterError, ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
 import type { Deps } from '../io.js';
 import { cleanManifest } from '../live/clean.js';
-import type { ClusterOptions, ClusterTuning } from '../verbs/flags.js';
+import type { ClusterOptions, ClusterTuning } from '../cluster/config-flags.js';
 import { BackupLookup } from './backups.js';
 import { listIfServed, migratedTrainJobs, type Scope } from './cluster-facts.js';
 import { confirm, requireYesWhenNotInteractive } from './confirm.js';

@@ -3,7 +3,7 @@ import type { Cluster } from '../cluster/client.js';
 import { ExitCode, ExitWith } from '../errors.js';
 import { writeChunk, type Deps } from '../io.js';
 import { describeSelection, selectPyTorchJobs, type JobSelection } from '../live/select.js';
-import type { ClusterOptions, ClusterTuning } from '../verbs/flags.js';
+import type { ClusterOptions, ClusterTuning } from '../cluster/config-flags.js';
 import { TOOL_VERSION } from '../version.js';
 import { BackupStore, defaultBackupDir, type BackupAction } from './backup-store.js';
 import { jsonReport, renderTable } from './report.js';

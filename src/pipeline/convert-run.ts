@@ -11,8 +11,7 @@ import { resolveInputs } from '../input/sources.js';
 import { writeChunk, type Deps } from '../io.js';
 import { ConvertReporter, type JobReport } from '../render/convert-report.js';
 import { TOOL_VERSION } from '../version.js';
-import { clusterOptions } from '../verbs/flags.js';
-import type { ConvertOptions } from '../verbs/convert.js';
+import type { ConvertOptions } from './convert-options.js';
 import { renderObjects } from '../render/objects.js';
 import { convertSources, countLines } from './convert-files.js';
 
@@ -26,7 +25,7 @@ async function resolveTarget(opts: ConvertOptions, deps: Deps): Promise<Target> 
   if (opts.target === undefined || opts.target === '') return newestTarget();
   if (opts.target !== 'auto') return getTarget(opts.target);
   const cluster = await import('../cluster/index.js');
-  const conn = await cluster.connect(clusterOptions(opts.flags), deps.env);
+  const conn = await cluster.connect(opts.cluster, deps.env);
   const found = await cluster.discoverTrainer(conn);
   if (!found.schema) {
     throw new UsageError(

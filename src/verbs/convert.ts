@@ -2,8 +2,11 @@ import type { Argv, CommandModule } from 'yargs';
 import type { RuntimeChoice } from '../convert/plan.js';
 import { UsageError } from '../errors.js';
 import type { Deps } from '../io.js';
+import type { ConvertOptions } from '../pipeline/convert-options.js';
 import type { ReportFormat } from '../render/convert-report.js';
-import { outputFormat, parseSuffix, SUFFIX_OPTION, type GlobalFlags, parseRuntime } from './flags.js';
+import { clusterOptions, outputFormat, parseSuffix, SUFFIX_OPTION, type GlobalFlags, parseRuntime } from './flags.js';
+
+export type { ConvertOptions } from '../pipeline/convert-options.js';
 
 /** Raw flags of `convert` as yargs parses them. */
 export interface ConvertArgs extends GlobalFlags {
@@ -21,26 +24,6 @@ export interface ConvertArgs extends GlobalFlags {
   strict?: boolean;
   force?: boolean;
   'env-shim'?: boolean;
-}
-
-/** Validated options of `convert`. */
-export interface ConvertOptions {
-  files: string[];
-  recursive: boolean;
-  /** A --target-version value (`v2.3`, `auto`), or undefined for the newest; resolved when the verb runs. */
-  target?: string;
-  runtime: RuntimeChoice;
-  suffix: string;
-  output: 'yaml' | 'json';
-  outputDir?: string;
-  overwrite: boolean;
-  report: ReportFormat;
-  reportFile?: string;
-  strict: boolean;
-  force: boolean;
-  envShim: boolean;
-  namespace?: string;
-  flags: GlobalFlags;
 }
 
 /** Declares the flags of `convert` (shared with preview and apply-v2, which read files the same way). */
@@ -104,7 +87,7 @@ export function completeConvert(argv: ConvertArgs): ConvertOptions {
     strict: Boolean(argv.strict),
     force: Boolean(argv.force),
     envShim: argv['env-shim'] !== false,
-    flags: argv,
+    cluster: clusterOptions(argv),
   };
   if (argv['target-version']) opts.target = argv['target-version'];
   if (argv['output-dir']) opts.outputDir = argv['output-dir'];

@@ -1,33 +1,14 @@
 import type { Argv } from 'yargs';
 import type { JobSelection } from '../live/select.js';
+import { toClusterOptions, validateTuning, type ClusterOptions, type ClusterTuning, type ConfigFlagValues } from '../cluster/config-flags.js';
 import { UsageError } from '../errors.js';
 
-/** kubectl's global connection flags, declared once on the root command (see cli.ts). */
-export interface GlobalFlags {
-  kubeconfig?: string;
-  context?: string;
-  cluster?: string;
-  user?: string;
-  namespace?: string;
-  as?: string;
-  'as-group'?: string[];
-  'request-timeout'?: string;
+export { parseDuration, type ClusterOptions, type ClusterTuning } from '../cluster/config-flags.js';
+
+/** kubectl's global flags, declared once on the root command (see cli.ts): the connection flags plus -o and -v. */
+export interface GlobalFlags extends ConfigFlagValues {
   output?: string;
   verbose?: boolean;
-}
-
-/** The connection settings a cluster verb hands to the cluster layer, already validated. */
-export interface ClusterOptions {
-  kubeconfig?: string;
-  context?: string;
-  cluster?: string;
-  user?: string;
-  /** The namespace given with -n; undefined means "the context's namespace, else default". */
-  namespace?: string;
-  as?: string;
-  asGroups: string[];
-  /** Per-request timeout in milliseconds; 0 means no timeout. */
-  requestTimeoutMs: number;
 }
 
 /** Declares the kubectl-style global flags on the root yargs instance. */
@@ -52,41 +33,9 @@ export function withGlobalFlags<T>(y: Argv<T>): Argv<T & GlobalFlags> {
   >;
 }
 
-/** Parses a kubectl duration (`0`, `30`, `500ms`, `5s`, `2m`, `1h`, `1m30s`) into milliseconds. */
-export function parseDuration(flag: string, value: string | undefined): number {
-  if (value === undefined || value === '' || value === '0') return 0;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let total = 0;
-  let consumed = 0;
-  for (const m of value.matchAll(re)) {
-    total += Number(m[1]) * (unit[m[2]!] ?? 0);
-    consumed += m[0].length;
-  }
-  if (consumed !== value.length || consumed === 0) {
-    throw new UsageError(`invalid value "${value}" for --${flag}`, 'Use a number of seconds or a duration such as 500ms, 30s, 2m or 1h.');
-  }
-  return Math.round(total);
-}
-
 /** Turns the raw global flags into validated cluster options. */
 export function clusterOptions(flags: GlobalFlags): ClusterOptions {
-  const opts: ClusterOptions = {
-    asGroups: (flags['as-group'] ?? []).filter((g) => g !== ''),
-    requestTimeoutMs: parseDuration('request-timeout', flags['request-timeout']),
-  };
-  for (const key of ['kubeconfig', 'context', 'cluster', 'user', 'namespace', 'as'] as const) {
-    const v = flags[key];
-    if (v !== undefined) {
-      if (v === '') throw new UsageError(`--${key} must not be empty`);
-      opts[key] = v;
-    }
-  }
-  if (opts.asGroups.length > 0 && opts.as === undefined) {
-    throw new UsageError('--as-group requires --as', 'kubectl refuses to impersonate groups without a user; add --as=USER.');
-  }
-  return opts;
+  return toClusterOptions(flags);
 }
 
 /** Checks an -o value against the formats a verb accepts and returns it (or the default). */
@@ -106,16 +55,6 @@ export interface ClusterVerbFlags extends GlobalFlags {
   concurrency?: number;
 }
 
-/** Client-side tuning of the API connection, validated. */
-export interface ClusterTuning {
-  qps: number;
-  burst: number;
-  /** Page size of list calls (kubectl's --chunk-size). */
-  pageSize: number;
-  /** Objects processed at once. */
-  concurrency: number;
-}
-
 /** Declares -A, -l, --qps, --burst, --chunk-size and --concurrency (kubectl spellings where kubectl has them). */
 export function withClusterVerbFlags<T>(y: Argv<T>): Argv<T & ClusterVerbFlags> {
   return y
@@ -129,12 +68,7 @@ export function withClusterVerbFlags<T>(y: Argv<T>): Argv<T & ClusterVerbFlags> 
 
 /** Validates the tuning flags. */
 export function clusterTuning(flags: ClusterVerbFlags): ClusterTuning {
-  const t = { qps: flags.qps ?? 50, burst: flags.burst ?? 100, pageSize: flags['chunk-size'] ?? 500, concurrency: flags.concurrency ?? 8 };
-  if (!(t.qps > 0)) throw new UsageError(`--qps must be greater than 0, got ${t.qps}`);
-  if (!(t.burst >= 1) || !Number.isInteger(t.burst)) throw new UsageError(`--burst must be a positive integer, got ${t.burst}`);
-  if (!(t.pageSize >= 0) || !Number.isInteger(t.pageSize)) throw new UsageError(`--chunk-size must be 0 or a positive integer, got ${t.pageSize}`);
-  if (!(t.concurrency >= 1) || !Number.isInteger(t.concurrency)) throw new UsageError(`--concurrency must be a positive integer, got ${t.concurrency}`);
-  return t;
+  return validateTuning({ qps: flags.qps ?? 50, burst: flags.burst ?? 100, pageSize: flags['chunk-size'] ?? 500, concurrency: flags.concurrency ?? 8 });
 }
 
 /** The --suffix option of every verb that names TrainJobs (a value is required: `--suffix -v2` would otherwise read as a flag and leave the suffix empty). */

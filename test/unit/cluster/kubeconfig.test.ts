@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveClusterTarget } from '../../../src/cluster/kubeconfig.js';
 import { ClusterError } from '../../../src/errors.js';
-import type { ClusterOptions } from '../../../src/verbs/flags.js';
+import type { ClusterOptions } from '../../../src/cluster/config-flags.js';
 
 // Real files in a temp dir: resolution is exercised through the same fs code path the CLI uses.
 let dir: string;
