@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, r
 import * as path from 'node:path';
 import { finding } from '../convert/codes.js';
 import { OutputSchemaError } from '../convert/index.js';
+import { admitJobObjects, GeneratedRuntimeRegistry, isGeneratedRuntime } from '../convert/shared-runtimes.js';
 import type { KubeObject } from '../convert/model.js';
 import { getTarget, newestTarget } from '../convert/targets/index.js';
 import type { Target } from '../convert/targets/types.js';
@@ -74,6 +75,8 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
       toolVersion: TOOL_VERSION,
       ...(opts.namespace ? { defaultNamespace: opts.namespace, namespaceRule: { namespace: opts.namespace, override: opts.overrideNamespace } } : {}),
     };
+    // Generated runtimes are named by content: emitted once per stream, however many jobs share one.
+    const runtimes = new GeneratedRuntimeRegistry();
     for await (const doc of convertSources(sources, convertOpts)) {
       reporter.summary.documents++;
       if (!doc.empty) objectsSeen++;
@@ -82,15 +85,26 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
       if (doc.findings.length) reporter.other(doc.findings);
       for (const job of doc.jobs) {
         let objects = job.objects;
+        const runtime = objects.find((o) => o.kind === 'TrainingRuntime');
         let refused = job.refused;
         if (opts.strict && !refused && job.findings.some((f) => f.severity !== 'info')) {
           refused = true;
           objects = [];
           for (const f of job.findings) if (f.severity === 'warning') f.severity = 'error';
         }
+        if (objects.length) {
+          // A runtime already emitted in this stream is left out; one with the same name and other content refuses the job.
+          const admitted = admitJobObjects(runtimes, objects, job.subject.source ?? job.subject.name, !staging);
+          if (admitted.conflict) {
+            job.findings.unshift({ ...admitted.conflict, subject: job.subject });
+            refused = true;
+          }
+          objects = admitted.objects;
+        }
         if (objects.length && !refused) {
           // generateName objects are new objects each time they are applied: no identity to clash.
-          const named = objects.filter((o) => o.metadata.name);
+          // Generated runtimes are shared and checked by the runtime registry above.
+          const named = objects.filter((o) => o.metadata.name && !isGeneratedRuntime(o));
           const verdict = identities.check(named);
           const source = job.subject.source ?? '(input)';
           if (verdict.conflicts.length) {
@@ -120,7 +134,6 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
           identities.record(named, source);
         }
         const trainJob = (refused ? objects : job.objects).find((o) => o.kind === 'TrainJob');
-        const runtime = (refused ? objects : job.objects).find((o) => o.kind === 'TrainingRuntime');
         const hasWarnings = job.findings.some((f) => f.severity !== 'info');
         const report: JobReport = {
           kind: 'PyTorchJob',
