@@ -47,7 +47,7 @@ export function decidePlacement(plan: ConversionPlan, caps: TargetCapabilities, 
     plan.findings.push(
       finding(
         'KTJ-RT-003',
-        'spec.pytorchReplicaSpecs',
+        plan.replicaSpecsPath,
         'The v1 container has no command (it runs the image entrypoint), but the runtime sets one; the generated TrainingRuntime removes it so the image entrypoint still runs.',
       ),
     );
@@ -56,13 +56,13 @@ export function decidePlacement(plan: ConversionPlan, caps: TargetCapabilities, 
 
   const carried = Object.keys(plan.podSpec);
   if (reasons.length) {
-    if (carried.length) plan.findings.push(finding('KTJ-POD-002', 'spec.pytorchReplicaSpecs', `Pod settings carried in the generated TrainingRuntime: ${carried.join(', ')}.`));
+    if (carried.length) plan.findings.push(finding('KTJ-POD-002', plan.replicaSpecsPath, `Pod settings carried in the generated TrainingRuntime: ${carried.join(', ')}.`));
     const ctr = Object.keys(plan.nodeContainer);
-    if (ctr.length) plan.findings.push(finding('KTJ-CTR-003', 'spec.pytorchReplicaSpecs', `Container settings carried in the generated TrainingRuntime: ${ctr.join(', ')}.`));
+    if (ctr.length) plan.findings.push(finding('KTJ-CTR-003', plan.replicaSpecsPath, `Container settings carried in the generated TrainingRuntime: ${ctr.join(', ')}.`));
     return { runtimeReasons: reasons, overrides: { podMetadata: {}, podSpec: {}, nodeContainer: {} } };
   }
   const overridden = [...carried, ...Object.keys(plan.nodeContainer).map((k) => `container ${k}`), ...(hasPodMeta ? ['pod labels/annotations'] : [])];
-  if (overridden.length) plan.findings.push(finding('KTJ-POD-001', 'spec.pytorchReplicaSpecs', `Carried through the TrainJob's per-job customization: ${overridden.join(', ')}.`));
+  if (overridden.length) plan.findings.push(finding('KTJ-POD-001', plan.replicaSpecsPath, `Carried through the TrainJob's per-job customization: ${overridden.join(', ')}.`));
   return { runtimeReasons: [], overrides: { podMetadata: plan.podMetadata, podSpec: plan.podSpec, nodeContainer: plan.nodeContainer } };
 }
 

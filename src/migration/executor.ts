@@ -95,6 +95,8 @@ export interface JobOutcome {
   v1ManifestEmbedded?: boolean;
   /** API writes sent for this job. */
   writes: number;
+  /** Who creates the PyTorchJob, when the cluster records it (src/live/producer.ts). */
+  producer?: JobPlan['producer'];
 }
 
 /** Options of executeMigration. */
@@ -184,6 +186,7 @@ export async function executeMigration(rows: readonly PlannedJob[], opts: Execut
 function baseOutcome(plan: JobPlan): JobOutcome {
   const out: JobOutcome = { namespace: plan.namespace, name: plan.name, trainJob: plan.trainJobName, state: plan.state, action: plan.action, status: 'migrated', steps: {}, writes: 0 };
   if (plan.reason) out.reason = plan.reason;
+  if (plan.producer) out.producer = plan.producer;
   if (plan.action === 'skip') out.status = 'skipped';
   if (plan.action === 'refuse') out.status = 'refused';
   return out;

@@ -10,6 +10,7 @@ import type { Target } from '../convert/targets/types.js';
 import { ClusterError, ExitCode, ExitWith, UsageError } from '../errors.js';
 import { writeChunk, type Deps } from '../io.js';
 import { describeSelection, selectPyTorchJobs, type JobSelection } from '../live/select.js';
+import { detectProducer, type Producer } from '../live/producer.js';
 import { pytorchJobState } from '../live/state.js';
 import type { ClusterOptions, ClusterTuning } from '../cluster/config-flags.js';
 import { TOOL_VERSION } from '../version.js';
@@ -90,6 +91,7 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
       refused: outcome?.refused ?? false,
       findings: (outcome?.findings ?? []).map((f) => ({ severity: f.severity, code: f.code })),
       generatedRuntime: converted.runtime !== undefined,
+      ...producerOf(job),
     };
     return { input, converted };
   };
@@ -107,7 +109,7 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
     const resourceVersion = job.metadata!.resourceVersion ?? '';
     if (typeof base === 'string') {
       // No usable runtime: the job is skipped as a whole, so its conversion does not matter.
-      pre.push({ input: { namespace: ns, name: job.metadata!.name!, uid: job.metadata!.uid!, state: pytorchJobState(job), trainJobName: `${job.metadata!.name}${opts.suffix}`, refused: false, findings: [], generatedRuntime: false }, resourceVersion, blocker: base });
+      pre.push({ input: { namespace: ns, name: job.metadata!.name!, uid: job.metadata!.uid!, state: pytorchJobState(job), trainJobName: `${job.metadata!.name}${opts.suffix}`, refused: false, findings: [], generatedRuntime: false, ...producerOf(job) }, resourceVersion, blocker: base });
     } else {
       pre.push({ input: convertJob(job, base).input, resourceVersion });
     }
@@ -213,6 +215,12 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
   }
   if (summary.failed > 0) throw new ExitWith(ExitCode.ERROR);
   if (summary.refused > 0 || all.some((o) => o.status === 'skipped' && o.reason !== 'already migrated')) throw new ExitWith(ExitCode.BLOCKED);
+}
+
+/** The job's producer as a spreadable PlanInput field (none when nothing is recorded). */
+function producerOf(job: KubeObject): { producer?: Producer } {
+  const producer = detectProducer(job.metadata, 'PyTorchJob');
+  return producer ? { producer } : {};
 }
 
 /** The Trainer schema to target: --target-version, else what the cluster serves. */

@@ -47,7 +47,7 @@ export function migrateCommand(deps: Deps): CommandModule<any, MigrateArgs> {
         .option('wait', { type: 'boolean', default: false, describe: 'replace: wait for running PyTorchJobs to finish, then cut over' })
         .option('timeout', { type: 'string', default: '0', describe: 'Limit of --wait per job (e.g. 30m); 0 = none' })
         .option('poll-interval', { type: 'string', default: '10s', describe: 'How often --wait re-reads a running job' })
-        .option('force', { type: 'boolean', default: false, describe: 'Migrate refused conversions, and cut over running jobs mid-run (the TrainJob starts from the beginning)' })
+        .option('force', { type: 'boolean', default: false, describe: 'Migrate refused conversions, cut over running jobs mid-run (the TrainJob starts from the beginning), and with --strategy replace delete v1 jobs whose producer (controlling owner, Argo CD, Flux, Helm) would re-create them' })
         .option('suspend', { type: 'boolean', default: false, describe: 'Create every TrainJob suspended' })
         .option('keep-v1', { type: 'boolean', default: false, describe: 'Never delete PyTorchJobs, even with --strategy replace' })
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Confirm destructive steps without a prompt (needed when stdin is not a terminal)' })

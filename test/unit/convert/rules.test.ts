@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { convertPyTorchJob, type ConvertOptions } from '../../../src/convert/index.js';
-import { extractPyTorchJobs } from '../../../src/convert/extract.js';
+import { extractJobs } from '../../../src/convert/extract.js';
 import { maxTrainJobNameLength } from '../../../src/convert/rules/metadata.js';
-import { maxResources, parseQuantity } from '../../../src/convert/rules/roles.js';
+import { maxResources, parseQuantity } from '../../../src/convert/kinds/pytorchjob/roles.js';
 import { getTarget } from '../../../src/convert/targets/index.js';
 import { aPyTorchJob } from '../../builders.js';
 
@@ -155,12 +155,12 @@ describe('run policy', () => {
 describe('extraction', () => {
   test('List items are found with their paths', () => {
     const list = { apiVersion: 'v1', kind: 'List', items: [aPyTorchJob().build(), { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } }] };
-    const x = extractPyTorchJobs(list);
+    const x = extractJobs(list);
     expect(x.jobs.map((j) => j.path)).toEqual(['items[0]']);
     expect(x.findings.map((f) => [f.code, f.path])).toEqual([['KTJ-IN-002', 'items[1]']]);
   });
   test('an empty document is nothing, a scalar is an error', () => {
-    expect(extractPyTorchJobs(null)).toEqual({ jobs: [], findings: [] });
-    expect(extractPyTorchJobs('hello').findings[0]!.code).toBe('KTJ-IN-001');
+    expect(extractJobs(null)).toEqual({ jobs: [], findings: [] });
+    expect(extractJobs('hello').findings[0]!.code).toBe('KTJ-IN-001');
   });
 });
