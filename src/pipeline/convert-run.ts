@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, r
 import * as path from 'node:path';
 import { finding } from '../convert/codes.js';
 import { OutputSchemaError } from '../convert/index.js';
+import { admitJobObjects, GeneratedRuntimeRegistry } from '../convert/shared-runtimes.js';
 import type { KubeObject } from '../convert/model.js';
 import { getTarget, newestTarget } from '../convert/targets/index.js';
 import type { Target } from '../convert/targets/types.js';
@@ -72,6 +73,8 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
       toolVersion: TOOL_VERSION,
       ...(opts.namespace ? { defaultNamespace: opts.namespace, namespaceRule: { namespace: opts.namespace, override: opts.overrideNamespace } } : {}),
     };
+    // Generated runtimes are named by content: emitted once per stream, however many jobs share one.
+    const runtimes = new GeneratedRuntimeRegistry();
     for await (const doc of convertSources(sources, convertOpts)) {
       reporter.summary.documents++;
       if (!doc.empty) objectsSeen++;
@@ -80,6 +83,7 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
       if (doc.findings.length) reporter.other(doc.findings);
       for (const job of doc.jobs) {
         let objects = job.objects;
+        const runtime = objects.find((o) => o.kind === 'TrainingRuntime');
         const hasWarnings = job.findings.some((f) => f.severity !== 'info');
         let refused = job.refused;
         if (opts.strict && !refused && hasWarnings) {
@@ -87,8 +91,16 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
           objects = [];
           for (const f of job.findings) if (f.severity === 'warning') f.severity = 'error';
         }
+        if (objects.length) {
+          // A runtime already emitted in this stream is left out; one with the same name and other content refuses the job.
+          const admitted = admitJobObjects(runtimes, objects, job.subject.source ?? job.subject.name, !staging);
+          if (admitted.conflict) {
+            job.findings.unshift({ ...admitted.conflict, subject: job.subject });
+            refused = true;
+          }
+          objects = admitted.objects;
+        }
         const trainJob = objects.find((o) => o.kind === 'TrainJob');
-        const runtime = objects.find((o) => o.kind === 'TrainingRuntime');
         const report: JobReport = {
           kind: 'PyTorchJob',
           status: refused ? 'refused' : hasWarnings ? 'converted-with-warnings' : 'converted',
