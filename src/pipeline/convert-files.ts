@@ -9,6 +9,9 @@ export interface ConvertedDocument extends DocumentOutcome {
   source: string;
   index: number;
   lines: number;
+  /** The document's text and first line in the file, only when asked for (SARIF locates findings in it). */
+  text?: string;
+  startLine?: number;
 }
 
 /** Lines of a text (a last line without a newline counts). */
@@ -22,13 +25,13 @@ export function countLines(text: string): number {
  * Reads the sources document by document (never a whole stream at once) and converts each.
  * A syntax or encoding error stops the run with an InputError naming file, document, line and column.
  */
-export async function* convertSources(sources: InputSource[], opts: Omit<ConvertOptions, 'source'>): AsyncGenerator<ConvertedDocument> {
+export async function* convertSources(sources: InputSource[], opts: Omit<ConvertOptions, 'source'>, keepText = false): AsyncGenerator<ConvertedDocument> {
   for (const src of sources) {
     try {
       for await (const doc of readDocuments(src.open(), { source: src.name })) {
         const parsed = parseDocument(doc.text, { source: src.name, document: doc.index, startLine: doc.startLine });
         const outcome = convertDocument(parsed.value, { ...opts, source: `${src.name}#${doc.index}` });
-        yield { ...outcome, source: src.name, index: doc.index, lines: countLines(doc.text) };
+        yield { ...outcome, source: src.name, index: doc.index, lines: countLines(doc.text), ...(keepText ? { text: doc.text, startLine: doc.startLine } : {}) };
       }
     } catch (e) {
       if (e instanceof YamlSyntaxError) {

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { finding } from '../convert/codes.js';
 import { OutputSchemaError } from '../convert/index.js';
 import type { KubeObject } from '../convert/model.js';
@@ -8,7 +9,8 @@ import type { Target } from '../convert/targets/types.js';
 import { ExitCode, ExitWith, InternalError, UsageError } from '../errors.js';
 import { resolveInputs } from '../input/sources.js';
 import { writeChunk, type Deps } from '../io.js';
-import { ConvertReporter, type JobReport } from '../render/convert-report.js';
+import { ConvertReporter, type FindingLocator, type JobReport } from '../render/convert-report.js';
+import { DocumentLocator } from '../render/sarif.js';
 import { TOOL_VERSION } from '../version.js';
 import type { ConvertOptions } from './convert-options.js';
 import { renderObjects } from '../render/objects.js';
@@ -36,12 +38,21 @@ async function resolveTarget(opts: ConvertOptions, deps: Deps): Promise<Target> 
   return getTarget(found.schema);
 }
 
+/** A lazy SARIF locator for one document: the YAML is parsed again with positions only when a finding needs them. */
+function locatorFor(text: string, startLine: number): FindingLocator {
+  let doc: DocumentLocator | undefined;
+  return (f) => {
+    doc ??= new DocumentLocator(text, startLine);
+    return doc.locate(f.path, f.subject?.kind, f.subject?.name);
+  };
+}
+
 /** Runs the conversion: streams documents through the converter, writes objects, reports findings, sets the exit code. */
 export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void> {
   const target = await resolveTarget(opts, deps);
   const sources = await resolveInputs(opts.files, opts.recursive, deps.cwd, deps.io.in);
   const reportSink = opts.reportFile ? await openReportFile(path.resolve(deps.cwd, opts.reportFile)) : undefined;
-  const reporter = new ConvertReporter(opts.report, (s) => (reportSink ? reportSink.write(s) : deps.io.err.write(s)), target.version);
+  const reporter = new ConvertReporter(opts.report, (s) => (reportSink ? reportSink.write(s) : deps.io.err.write(s)), target.version, opts.report === 'sarif' ? `${pathToFileURL(deps.cwd).href.replace(/\/?$/, '/')}` : undefined);
   const staging = opts.outputDir ? await Staging.open(path.resolve(deps.cwd, opts.outputDir), opts.overwrite) : undefined;
   try {
     const convertOpts = {
@@ -53,11 +64,12 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
       toolVersion: TOOL_VERSION,
       ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}),
     };
-    for await (const doc of convertSources(sources, convertOpts)) {
+    for await (const doc of convertSources(sources, convertOpts, opts.report === 'sarif')) {
       reporter.summary.documents++;
       if ((reporter.summary.documents & 255) === 0) deps.relieveMemory?.();
       reporter.summary.inputLines += doc.lines;
-      if (doc.findings.length) reporter.other(doc.findings);
+      const locate = doc.text !== undefined ? locatorFor(doc.text, doc.startLine ?? 1) : undefined;
+      if (doc.findings.length) reporter.other(doc.findings, locate);
       for (const job of doc.jobs) {
         let objects = job.objects;
         const hasWarnings = job.findings.some((f) => f.severity !== 'info');
@@ -79,7 +91,7 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
           ...(trainJob?.metadata.name ? { trainJob: trainJob.metadata.name } : {}),
           ...(runtime?.metadata.name ? { generatedRuntime: runtime.metadata.name } : {}),
         };
-        reporter.job(report);
+        reporter.job(report, locate);
         if (!objects.length) continue;
         const text = renderObjects(objects, opts.output);
         reporter.summary.outputLines += countLines(text);
