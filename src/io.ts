@@ -73,7 +73,7 @@ function heapRelief(): (() => void) | undefined {
 }
 
 /** Writes a chunk and waits for the stream to drain when its buffer is full (backpressure). */
-export function writeChunk(stream: Writable, chunk: string): Promise<void> | void {
+export function writeChunk(stream: Writable, chunk: string | Uint8Array): Promise<void> | void {
   if (stream.write(chunk)) return;
   return new Promise((resolve) => stream.once('drain', () => resolve()));
 }

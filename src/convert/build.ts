@@ -79,8 +79,9 @@ export function assemble(plan: ConversionPlan, opts: ConvertOptions): Conversion
   const objects: KubeObject[] = [];
   let runtimeRef: JsonObject = { name: opts.runtime.name, kind: opts.runtime.kind };
   if (placement.runtimeReasons.length) {
-    const runtimeName = `${plan.name ?? plan.generateName ?? 'trainjob'}${plan.name ? '-' : ''}runtime`;
     const derivedFromStock = opts.baseRuntime === undefined;
+    const runtime = buildGeneratedRuntime(plan, placement.runtimeReasons, baseRuntime, opts.runtime, derivedFromStock);
+    const runtimeName = runtime.metadata.name!;
     if (derivedFromStock && opts.runtime.name !== 'torch-distributed') {
       findings.push(
         finding(
@@ -91,13 +92,12 @@ export function assemble(plan: ConversionPlan, opts: ConvertOptions): Conversion
         ),
       );
     }
-    const runtime = buildGeneratedRuntime(plan, runtimeName, placement.runtimeReasons, baseRuntime, opts.runtime, derivedFromStock);
     findings.push(
       finding(
         'KTJ-RT-001',
         plan.replicaSpecsPath,
-        `TrainingRuntime ${runtimeName} is generated (derived from ${opts.runtime.kind} ${opts.runtime.name}) because the TrainJob cannot express: ${placement.runtimeReasons.join('; ')}.`,
-        'Apply it together with the TrainJob (it is first in the output); kubectl trainjob cleanup removes it with the TrainJob.',
+        `TrainingRuntime ${runtimeName} is generated (derived from ${opts.runtime.kind} ${opts.runtime.name}) because the TrainJob cannot express: ${placement.runtimeReasons.join('; ')}. It is named by its content, so every job of the namespace that needs the same runtime shares it.`,
+        'Apply it together with the TrainJob (it comes first in the output); rollback deletes it when no TrainJob uses it any more.',
       ),
     );
     objects.push(runtime);

@@ -121,15 +121,22 @@ export async function gatherRollback(cluster: Cluster, opts: RollbackOptions, ba
     else subjects.push(s);
   }
   if (opts.all) {
-    // Generated runtimes whose TrainJob is gone and that nothing references: left by a killed migrate or rollback.
+    // Generated runtimes that no TrainJob references: left by a killed migrate or rollback. A runtime made for one
+    // job (older releases: label generated-for) goes with that job's name; a shared one (named by content) alone.
     for (const r of runtimes.values()) {
       const ns = r.metadata?.namespace ?? '';
+      const rtName = r.metadata?.name ?? '';
+      if (r.metadata?.labels?.['app.kubernetes.io/managed-by'] !== 'kubectl-trainjob') continue;
+      if (subjects.some((s) => s.runtime?.name === rtName && s.namespace === ns)) continue;
+      if (usersOf(rtName, ns, allTrainJobs, new Set()).length) continue;
       const forName = r.metadata?.labels?.[GENERATED_FOR_LABEL];
-      if (!forName || r.metadata?.labels?.['app.kubernetes.io/managed-by'] !== 'kubectl-trainjob') continue;
+      if (!forName) {
+        subjects.push({ namespace: ns, name: rtName, orphanRuntime: true, runtime: runtimeFacts(ns, rtName) });
+        continue;
+      }
       if (allTrainJobs.some((t) => t.metadata?.namespace === ns && t.metadata?.name === forName)) continue;
-      if (subjects.some((s) => s.runtime?.name === r.metadata?.name && s.namespace === ns)) continue;
       const live = await tryGetV1(cluster, forName, ns);
-      subjects.push({ namespace: ns, name: forName, ...(live ? { liveV1: live } : {}), runtime: runtimeFacts(ns, r.metadata?.name ?? '') });
+      subjects.push({ namespace: ns, name: forName, ...(live ? { liveV1: live } : {}), runtime: runtimeFacts(ns, rtName) });
     }
   }
   subjects.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
@@ -170,10 +177,14 @@ export async function executePlan(cluster: Cluster, plan: JobRollbackPlan, rolli
           }
           break;
         case 'delete-runtime': {
-          // Re-check users now: a TrainJob created since the plan must keep its runtime.
-          const users = usersOf(step.name, plan.namespace, await cluster.listAll(Resources.trainjobs, { namespace: plan.namespace }), rollingBack);
+          // Re-check the users now, on the live TrainJobs: one created since the plan keeps the runtime, and of
+          // several TrainJobs of this run that share it the last one to go deletes it, so a TrainJob whose own
+          // rollback failed never loses its runtime.
+          const live = (await cluster.listAll(Resources.trainjobs, { namespace: plan.namespace })).filter((t) => !t.metadata?.deletionTimestamp);
+          const users = usersOf(step.name, plan.namespace, live, new Set());
           if (users.length) {
-            out.notes.push(`TrainingRuntime ${step.name} kept: now used by ${users.join(', ')}`);
+            const others = users.filter((u) => !rollingBack.has(u));
+            out.notes.push(others.length ? `TrainingRuntime ${step.name} kept: now used by ${others.join(', ')}` : `TrainingRuntime ${step.name} is deleted with the last of ${users.join(', ')}`);
             break;
           }
           try {

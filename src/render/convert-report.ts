@@ -67,6 +67,7 @@ export class ConvertReporter {
   private readonly sarif?: SarifWriter;
   /** Jobs for the markdown report (bounded like the table rows). */
   private readonly jobs: Array<Pick<JobReport, 'namespace' | 'name' | 'source' | 'status' | 'trainJob'> & { findings: number }> = [];
+  private readonly runtimes = new Set<string>();
   readonly summary: ConvertSummary;
 
   constructor(
@@ -139,7 +140,14 @@ export class ConvertReporter {
     if (r.status === 'refused') this.summary.refused++;
     else if (r.status === 'converted-with-warnings') this.summary.convertedWithWarnings++;
     else this.summary.converted++;
-    if (r.generatedRuntime) this.summary.generatedRuntimes++;
+    // Generated runtimes are shared by content: count each namespace/name once.
+    if (r.generatedRuntime && r.status !== 'refused') {
+      const key = `${r.namespace ?? ''}/${r.generatedRuntime}`;
+      if (!this.runtimes.has(key)) {
+        this.runtimes.add(key);
+        this.summary.generatedRuntimes++;
+      }
+    }
     this.count(r.findings);
     this.keepRows(r.findings);
     if (this.format === 'markdown' && this.jobs.length < TABLE_ROW_LIMIT) this.jobs.push({ ...(r.namespace ? { namespace: r.namespace } : {}), ...(r.name ? { name: r.name } : {}), ...(r.source ? { source: r.source } : {}), status: r.status, ...(r.trainJob ? { trainJob: r.trainJob } : {}), findings: r.findings.length });

@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { isForbidden, isResourceTypeMissing } from '../cluster/errors.js';
 import { ExitCode, ExitWith, UsageError, type CliError } from '../errors.js';
 import { writeChunk, type Deps } from '../io.js';
-import { applyConversion, appliedLine, ApplyConversionError, type AppliedObject, type DryRunMode } from '../live/apply.js';
+import { applyConversion, appliedLine, ApplyConversionError, SharedRuntimeApplies, type AppliedObject, type DryRunMode } from '../live/apply.js';
 import { asKubeObjects, mapOrdered, type ConversionEvent } from '../live/convert-live.js';
 import { outputFormat } from './flags.js';
 import { completeLiveVerb, FindingsLog, openConversions, printError, subjectName, withLiveVerbFlags, type LiveVerbArgs, type LiveVerbOptions } from './preview.js';
@@ -77,11 +77,13 @@ export async function runApplyV2(opts: ApplyV2Options, deps: Deps): Promise<void
   if (json) await writeChunk(deps.io.out, `{"apiVersion":"kubectl-trainjob.io/v1alpha1","kind":"ApplyReport","target":${JSON.stringify(convert.target.version)},"dryRun":${JSON.stringify(opts.dryRun)},"items":[`);
   const lines = (s: string): Promise<void> | void => (json ? void deps.io.err.write(s) : writeChunk(deps.io.out, s));
 
+  // A generated runtime several jobs share is applied once; the other jobs report it unchanged.
+  const sharedRuntimes = new SharedRuntimeApplies();
   const applyJob = async (event: ConversionEvent): Promise<Outcome> => {
     if (!('job' in event) || event.job.error || event.job.refused || !event.job.objects.length) return { event, applied: [] };
     if (stop) return { event, applied: [], skipped: true };
     try {
-      return { event, applied: await applyConversion(cluster, asKubeObjects(event.job.objects), { dryRun: opts.dryRun, forceConflicts: opts.forceConflicts }) };
+      return { event, applied: await applyConversion(cluster, asKubeObjects(event.job.objects), { dryRun: opts.dryRun, forceConflicts: opts.forceConflicts }, sharedRuntimes) };
     } catch (e) {
       if (!(e instanceof ApplyConversionError)) throw e;
       if (isForbidden(e.cause) || isResourceTypeMissing(e.cause)) stop ??= e.message;
