@@ -28,7 +28,7 @@ async function resolveTarget(opts: ConvertOptions, deps: Deps): Promise<Target> 
   if (opts.target === undefined || opts.target === '') return newestTarget();
   if (opts.target !== 'auto') return getTarget(opts.target);
   const cluster = await import('../cluster/index.js');
-  const conn = await cluster.connect(opts.cluster, deps.env);
+  const conn = await cluster.connect(opts.cluster, deps.env, { log: deps.log });
   const found = await cluster.discoverTrainer(conn);
   if (!found.schema) {
     throw new UsageError(
