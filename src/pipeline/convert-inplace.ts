@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, chmodSync, constants as fsConstants, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { finding } from '../convert/codes.js';
 import { convertDocument, OutputSchemaError, type FindingSubject } from '../convert/index.js';
 import type { Target } from '../convert/targets/types.js';
@@ -11,7 +12,8 @@ import { ExitCode, ExitWith, InputError, InternalError } from '../errors.js';
 import { planFile, type DocumentConversion, type FilePlan, type JobConversion } from '../inplace/file.js';
 import { resolveInputs } from '../input/sources.js';
 import { writeChunk, type Deps } from '../io.js';
-import { ConvertReporter, type FileReport, type JobReport } from '../render/convert-report.js';
+import { ConvertReporter, type FileReport, type FindingLocator, type JobReport } from '../render/convert-report.js';
+import { DocumentLocator } from '../render/sarif.js';
 import { unifiedDiff } from '../render/diff.js';
 import { TOOL_VERSION } from '../version.js';
 import type { ConvertOptions } from './convert-options.js';
@@ -51,7 +53,8 @@ export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target
     reportSink?.discard();
     throw e;
   }
-  const reporter = new ConvertReporter(opts.report, (s) => (reportSink ? reportSink.write(s) : deps.io.err.write(s)), target.version);
+  const srcRoot = opts.report === 'sarif' ? `${pathToFileURL(deps.cwd).href.replace(/\/?$/, '/')}` : undefined;
+  const reporter = new ConvertReporter(opts.report, (s) => (reportSink ? reportSink.write(s) : deps.io.err.write(s)), target.version, srcRoot);
   const namespaceRule = opts.namespace ? { namespace: opts.namespace, override: opts.overrideNamespace } : undefined;
   let objectsSeen = 0;
   let failed = false;
@@ -82,7 +85,10 @@ export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target
           const outcome = convertDocument(parsed.value, { ...convertOpts, source: where });
           // Objects of other kinds are not "left out" here: they stay in their file, byte for byte.
           const docFindings = outcome.findings.filter((f) => !STAY_IN_PLACE.has(f.code));
-          if (docFindings.length) reporter.other(docFindings);
+          // SARIF places findings in the input; the document is parsed again for positions only when needed.
+          let located: DocumentLocator | undefined;
+          const locate: FindingLocator = (f) => (located ??= new DocumentLocator(doc.text, doc.startLine)).locate(f.path, f.subject?.kind, f.subject?.name);
+          if (docFindings.length) reporter.other(docFindings, locate);
           const jobs: JobConversion[] = outcome.jobs.map((job) => {
             const hasWarnings = job.findings.some((f) => f.severity !== 'info');
             let refused = job.refused;
@@ -103,7 +109,7 @@ export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target
               ...(trainJob?.metadata.name ? { trainJob: trainJob.metadata.name } : {}),
               ...(runtime?.metadata.name ? { generatedRuntime: runtime.metadata.name } : {}),
             };
-            reporter.job(report);
+            reporter.job(report, locate);
             return { subject: job.subject, refused, objects };
           });
           docs.push({ span: { index: doc.index, startLine: doc.startLine, text: doc.text }, value: parsed.value, jobs });
