@@ -23,17 +23,19 @@ export const FINDING_CODES = {
   // Two objects with one identity (kind, namespace, name) in one run.
   'KTJ-DUP-001': { severity: 'info', title: 'Identical object given twice: emitted once' },
   'KTJ-DUP-002': { severity: 'error', title: 'Two different objects with the same kind, namespace and name: the second is not emitted' },
-  // Rewriting manifest files in place (convert --in-place / --diff).
-  'KTJ-INPLACE-001': { severity: 'error', title: 'PyTorchJob inside a List or AppWrapper: its file cannot be rewritten in place and is left unchanged' },
-  'KTJ-INPLACE-002': { severity: 'info', title: 'Comments that have no single home in the TrainJob are not carried over' },
-  'KTJ-KUSTOMIZE-001': { severity: 'warning', title: 'Kustomization patch targets a converted PyTorchJob: it no longer applies' },
-  'KTJ-KUSTOMIZE-002': { severity: 'warning', title: 'Kustomization renames objects: the TrainJob no longer finds its generated TrainingRuntime' },
+  // YAML read as kubectl reads it.
+  'KTJ-YAML-001': { severity: 'warning', title: 'Plain scalar read the YAML 1.1 way, as kubectl does (012 is 10, 0b11 is 3; yes/no/on/off are booleans, info)' },
   // Shape of the input against the PyTorchJob v1 API.
   'KTJ-SCHEMA-001': { severity: 'error', title: 'Field has a value the PyTorchJob v1 schema rejects' },
   'KTJ-SCHEMA-002': { severity: 'warning', title: 'Unknown field: not part of PyTorchJob v1 (the API server drops it), not converted' },
   'KTJ-V1-001': { severity: 'error', title: 'Invalid PyTorchJob: the v1 operator would reject it' },
   'KTJ-META-001': { severity: 'warning', title: 'Lifecycle metadata (ownerReferences, finalizers) not carried' },
   'KTJ-V1-002': { severity: 'info', title: 'Replica type key normalized to Master/Worker, as the v1 operator does' },
+  // Rewriting manifest files in place (convert --in-place / --diff).
+  'KTJ-INPLACE-001': { severity: 'error', title: 'PyTorchJob inside a List or AppWrapper: its file cannot be rewritten in place and is left unchanged' },
+  'KTJ-INPLACE-002': { severity: 'info', title: 'Comments that have no single home in the TrainJob are not carried over' },
+  'KTJ-KUSTOMIZE-001': { severity: 'warning', title: 'Kustomization patch targets a converted PyTorchJob: it no longer applies' },
+  'KTJ-KUSTOMIZE-002': { severity: 'warning', title: 'Kustomization renames objects: the TrainJob no longer finds its generated TrainingRuntime' },
   // Names.
   'KTJ-NAME-001': { severity: 'error', title: 'Name too long: JobSet will reject the pod names Trainer v2 generates' },
   'KTJ-NAME-002': { severity: 'error', title: 'Name is not a valid TrainJob name' },
