@@ -25,6 +25,16 @@ export interface Deps {
    * stays flat however long the stream is (V8 otherwise lets garbage pile up in old space).
    */
   relieveMemory?: () => void;
+  /** kubectl's -v level (0 when not given): 4+ debug detail and stack traces, 6+ request lines, 8+ bodies. */
+  verbosity?: number;
+  /** Debug lines for -v (stderr); undefined at -v=0. The cluster layer takes it as its request log. */
+  log?: { verbosity: number; write(line: string): void };
+}
+
+/** The debug log of -v=N on the error stream, or undefined at level 0. */
+export function debugLog(err: Writable, verbosity: number): Deps['log'] {
+  if (!(verbosity > 0)) return undefined;
+  return { verbosity, write: (line) => void err.write(`${line}\n`) };
 }
 
 /** Builds Deps from the real process. */

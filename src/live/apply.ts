@@ -9,7 +9,6 @@
 // first run costs one write per object. `--dry-run=server` replaces the real apply by a dry-run; `client`
 // sends no write of any kind and compares locally.
 import type { Cluster, KubeObject } from '../cluster/client.js';
-import { FIELD_MANAGER } from '../cluster/client.js';
 import { qualifiedResource } from '../cluster/errors.js';
 import { Resources, type ResourceRef } from '../cluster/resources.js';
 import { canonicalJson } from '../convert/content-hash.js';
@@ -141,7 +140,7 @@ export async function applyObject(cluster: Cluster, obj: KubeObject, opts: Apply
   }
   const namespace = ref.namespaced ? (obj.metadata?.namespace ?? cluster.namespace) : undefined;
   const body: KubeObject = ref.namespaced ? { ...obj, metadata: { ...obj.metadata, namespace } } : obj;
-  const applyOpts = { force: opts.forceConflicts, fieldManager: opts.fieldManager ?? FIELD_MANAGER };
+  const applyOpts = { force: opts.forceConflicts, fieldManager: opts.fieldManager ?? cluster.fieldManager };
   const base = { kind: ref.kind, name, ...(namespace !== undefined ? { namespace } : {}), ref, dryRun: opts.dryRun };
 
   const live = await cluster.tryGet(ref, name, namespace);

@@ -42,7 +42,7 @@ export interface MigrateOptions {
   yes: boolean;
   /** Print the plan only. */
   dryRun: boolean;
-  output: 'table' | 'json';
+  output: 'table' | 'json' | 'name';
   cluster: ClusterOptions;
   tuning: ClusterTuning;
   /** Fault injection for crash tests (KTJ_FAULT_AFTER), built by the verb. */
@@ -140,8 +140,14 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
   err.write(`Plan (strategy ${opts.strategy}${opts.keepV1 ? ', --keep-v1' : ''}, Trainer schema ${target.version}, runtime ${opts.runtime.kind}/${opts.runtime.name}):\n`);
   err.write(renderPlan(plans, opts.selection.allNamespaces));
   if (opts.dryRun) {
+    for (const u of unplanned) err.write(`${u.outcome.namespace}/${u.outcome.name}: ${u.outcome.reason}\n`);
     err.write('Dry run: nothing was written.\n');
     if (opts.output === 'json') await writeJsonReport(deps.io.out, 'MigrationPlan', summarize([]), plans);
+    if (opts.output === 'name') {
+      for (const p of plans) if (p.createTrainJob) await writeChunk(deps.io.out, `trainjob.trainer.kubeflow.org/${p.trainJobName}\n`);
+    }
+    // A dry run exits as the real run would: refused or skipped jobs (missing ones too) are exit 4.
+    if (unplanned.length > 0 || plans.some((p) => p.action === 'refuse' || (p.action === 'skip' && !p.alreadyMigrated))) throw new ExitWith(ExitCode.BLOCKED);
     return;
   }
 
@@ -199,6 +205,10 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
   summary.requests = { total: stats.total, byVerb: stats.byVerb, retries: stats.retries };
   if (opts.output === 'json') {
     await writeJsonReport(deps.io.out, 'MigrationReport', summary, all, { strategy: opts.strategy, targetVersion: target.version, ...(store ? { backupDir: store.dir } : {}) });
+  } else if (opts.output === 'name') {
+    // kubectl's -o name: the TrainJobs this run created or updated.
+    for (const o of all) if (o.steps.trainJob === 'created') await writeChunk(deps.io.out, `trainjob.trainer.kubeflow.org/${o.trainJob}\n`);
+    err.write(renderFooter(all, summary, store?.dir));
   } else {
     await writeChunk(deps.io.out, renderOutcomes(all, opts.selection.allNamespaces));
     err.write(renderFooter(all, summary, store?.dir));

@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, r
 import * as path from 'node:path';
 import { finding } from '../convert/codes.js';
 import { OutputSchemaError } from '../convert/index.js';
-import { admitJobObjects, GeneratedRuntimeRegistry } from '../convert/shared-runtimes.js';
+import { admitJobObjects, GeneratedRuntimeRegistry, isGeneratedRuntime } from '../convert/shared-runtimes.js';
 import type { KubeObject } from '../convert/model.js';
 import { getTarget, newestTarget } from '../convert/targets/index.js';
 import type { Target } from '../convert/targets/types.js';
@@ -14,6 +14,7 @@ import { TOOL_VERSION } from '../version.js';
 import type { ConvertOptions } from './convert-options.js';
 import { renderObjects } from '../render/objects.js';
 import { convertSources, countLines } from './convert-files.js';
+import { IdentityLedger } from './identities.js';
 import { RunOutput } from './output-buffer.js';
 
 function fileNameFor(obj: KubeObject): string {
@@ -26,7 +27,7 @@ async function resolveTarget(opts: ConvertOptions, deps: Deps): Promise<Target> 
   if (opts.target === undefined || opts.target === '') return newestTarget();
   if (opts.target !== 'auto') return getTarget(opts.target);
   const cluster = await import('../cluster/index.js');
-  const conn = await cluster.connect(opts.cluster, deps.env);
+  const conn = await cluster.connect(opts.cluster, deps.env, { log: deps.log });
   const found = await cluster.discoverTrainer(conn);
   if (!found.schema) {
     throw new UsageError(
@@ -62,6 +63,7 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
   const reporter = new ConvertReporter(opts.report, (s) => (reportSink ? reportSink.write(s) : deps.io.err.write(s)), target.version);
   const stdout = staging ? undefined : new RunOutput();
   let objectsSeen = 0;
+  const identities = new IdentityLedger();
   let failed = false;
   try {
     const convertOpts = {
@@ -84,9 +86,8 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
       for (const job of doc.jobs) {
         let objects = job.objects;
         const runtime = objects.find((o) => o.kind === 'TrainingRuntime');
-        const hasWarnings = job.findings.some((f) => f.severity !== 'info');
         let refused = job.refused;
-        if (opts.strict && !refused && hasWarnings) {
+        if (opts.strict && !refused && job.findings.some((f) => f.severity !== 'info')) {
           refused = true;
           objects = [];
           for (const f of job.findings) if (f.severity === 'warning') f.severity = 'error';
@@ -100,7 +101,40 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
           }
           objects = admitted.objects;
         }
-        const trainJob = objects.find((o) => o.kind === 'TrainJob');
+        if (objects.length && !refused) {
+          // generateName objects are new objects each time they are applied: no identity to clash.
+          // Generated runtimes are shared and checked by the runtime registry above.
+          const named = objects.filter((o) => o.metadata.name && !isGeneratedRuntime(o));
+          const verdict = identities.check(named);
+          const source = job.subject.source ?? '(input)';
+          if (verdict.conflicts.length) {
+            for (const c of verdict.conflicts) {
+              job.findings.push({
+                ...finding(
+                  'KTJ-DUP-002',
+                  'metadata.name',
+                  `${c.label} from ${source} has the identity of a different ${c.object.kind} from ${c.firstSource}; applying both would let the second silently replace the first, so this job's objects are not emitted.`,
+                  'Give the jobs distinct names or namespaces (files without a namespace all land in one namespace), or convert them in separate runs.',
+                ),
+                subject: job.subject,
+              });
+            }
+            refused = true;
+            objects = [];
+          } else if (verdict.duplicates.length) {
+            for (const d of verdict.duplicates) {
+              job.findings.push({
+                ...finding('KTJ-DUP-001', 'metadata.name', `${d.label} from ${source} is identical to the one from ${d.firstSource}; emitted once.`),
+                subject: job.subject,
+              });
+            }
+            const dup = new Set(verdict.duplicates.map((d) => d.object));
+            objects = objects.filter((o) => !dup.has(o));
+          }
+          identities.record(named, source);
+        }
+        const trainJob = (refused ? objects : job.objects).find((o) => o.kind === 'TrainJob');
+        const hasWarnings = job.findings.some((f) => f.severity !== 'info');
         const report: JobReport = {
           kind: 'PyTorchJob',
           status: refused ? 'refused' : hasWarnings ? 'converted-with-warnings' : 'converted',
@@ -115,7 +149,7 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
         if (!objects.length) continue;
         const text = renderObjects(objects, opts.output);
         reporter.summary.outputLines += countLines(text);
-        if (staging && trainJob) staging.add(fileNameFor(trainJob), text);
+        if (staging) staging.add(fileNameFor(objects.find((o) => o.kind === 'TrainJob') ?? objects[0]!), text);
         else stdout?.write(text);
       }
     }

@@ -87,7 +87,7 @@ export function completeLiveVerb(argv: LiveVerbArgs, verb: string): LiveVerbOpti
 export async function openConversions(opts: LiveVerbOptions, deps: Deps): Promise<{ cluster: Cluster; convert: LiveConvertOptions; events: AsyncGenerator<ConversionEvent> }> {
   const { connect } = await import('../cluster/index.js');
   const { tuning } = opts;
-  const cluster = await connect(clusterOptions(opts.flags), deps.env, { qps: tuning.qps, burst: tuning.burst, pageSize: tuning.pageSize });
+  const cluster = await connect(clusterOptions(opts.flags), deps.env, { qps: tuning.qps, burst: tuning.burst, pageSize: tuning.pageSize, log: deps.log });
   const note = (line: string): void => void deps.io.err.write(`${line}\n`);
   const target = await resolveClusterTarget(cluster, opts.targetVersion, note);
   const convert: LiveConvertOptions = { target, runtime: opts.runtime, suffix: opts.suffix, envShim: opts.envShim, force: opts.force, strict: opts.strict, toolVersion: TOOL_VERSION };
