@@ -44,7 +44,7 @@ export function cleanupCommand(deps: Deps): CommandModule<ClusterVerbFlags, Clea
       const last = contexts[contexts.length - 1];
       const base = clusterOptions({ ...argv, ...(last !== undefined ? { context: last } : {}) });
       const fleet = fleetContexts(contexts, Boolean(argv['all-contexts']), base, deps.env);
-      if (fleet && argv['delete-migrated'] && !argv.yes) throw new UsageError('cleanup --delete-migrated on several clusters needs --yes', 'Review each cluster\'s plan first (without --delete-migrated), then add --yes.');
+      if (fleet && argv['delete-migrated'] && !argv.yes && !dryRun) throw new UsageError('cleanup --delete-migrated on several clusters needs --yes', 'Review each cluster\'s plan first (without --delete-migrated), then add --yes.');
       const exit = await (fleet ? (o: Parameters<typeof runCleanup>[0], d: Deps) => runCleanupFleet(o, fleet, d) : runCleanup)(
         {
           cluster: base,
