@@ -28,6 +28,28 @@ export interface KustomizationInput {
 }
 
 type Obj = Record<string, unknown>;
+
+/** File names kustomize reads as a kustomization. */
+export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;
+/** A kustomization among manifest files (the ones with a YAML extension). */
+export const KUSTOMIZATION_FILE = /^kustomization\.ya?ml$/i;
+
+/** The patch files a kustomization names (relative to its directory): patchesStrategicMerge, patches[].path, patchesJson6902[].path. */
+export function patchFiles(text: string): string[] {
+  let k: unknown;
+  try {
+    k = parse(text);
+  } catch {
+    return [];
+  }
+  if (!isObj(k)) return [];
+  const out: string[] = [];
+  if (Array.isArray(k.patchesStrategicMerge)) for (const e of k.patchesStrategicMerge) if (typeof e === 'string' && !e.includes('\n')) out.push(e);
+  for (const list of [k.patches, k.patchesJson6902]) {
+    if (Array.isArray(list)) for (const e of list) if (isObj(e) && typeof e.path === 'string') out.push(e.path);
+  }
+  return out;
+}
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Whether a kustomize target selector names this job (name may be a regular expression; absent matches all). */

@@ -2,7 +2,7 @@
 // is read and planned first; only when the whole run read cleanly are files written (or diffs printed), so
 // a syntax error anywhere leaves every file as it was.
 import { randomBytes } from 'node:crypto';
-import { accessSync, chmodSync, constants as fsConstants, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, existsSync, constants as fsConstants, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { finding } from '../convert/codes.js';
@@ -10,6 +10,7 @@ import { convertDocument, OutputSchemaError, type FindingSubject } from '../conv
 import type { Target } from '../convert/targets/types.js';
 import { ExitCode, ExitWith, InputError, InternalError } from '../errors.js';
 import { planFile, type DocumentConversion, type FilePlan, type JobConversion } from '../inplace/file.js';
+import { checkKustomization, KUSTOMIZATION_FILE, KUSTOMIZATION_NAMES, patchFiles, type RewrittenIdentity } from '../inplace/kustomize.js';
 import { resolveInputs } from '../input/sources.js';
 import { writeChunk, type Deps } from '../io.js';
 import { ConvertReporter, type FileReport, type FindingLocator, type JobReport } from '../render/convert-report.js';
@@ -68,9 +69,23 @@ export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target
     ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}),
   };
   const planned: PlannedFile[] = [];
+  // Patch files of the kustomizations in the run look like (partial) PyTorchJobs or are JSON patches: they
+  // are not manifests to convert and stay as they are; KTJ-KUSTOMIZE-001 says what to do with them.
+  const kustomizations = sources.filter((s) => KUSTOMIZATION_FILE.test(path.basename(s.name)));
+  const patchOf = new Map<string, string>();
+  for (const k of kustomizations) {
+    const text = readText(path.resolve(deps.cwd, k.name));
+    if (text !== undefined) for (const rel of patchFiles(text)) patchOf.set(path.resolve(deps.cwd, path.dirname(k.name), rel), k.name);
+  }
+  const patches: FileReport[] = [];
   try {
     for (const src of sources) {
       const full = path.resolve(deps.cwd, src.name);
+      const kustomization = patchOf.get(full);
+      if (kustomization !== undefined) {
+        patches.push({ path: src.name, status: 'unchanged', reason: `a patch of ${kustomization}, not a manifest`, jobs: [] });
+        continue;
+      }
       const file = readFile(src.name, full);
       const docs: DocumentConversion[] = [];
       try {
@@ -127,6 +142,7 @@ export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target
     if (objectsSeen > 0 && reporter.summary.pytorchJobs === 0) {
       reporter.other([finding('KTJ-IN-007', '(input)', `No PyTorchJob found in ${describeSources(sources)}.`, 'Pass manifests of kind PyTorchJob (apiVersion kubeflow.org/v1).')]);
     }
+    for (const f of checkKustomizations(planned, kustomizations.map((k) => path.resolve(deps.cwd, k.name)), deps.cwd)) reporter.other(f);
     if (opts.diff) {
       for (const f of planned) {
         if (f.plan.status !== 'rewritten') continue;
@@ -140,6 +156,7 @@ export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target
       writeFiles(planned.filter((f) => f.plan.status === 'rewritten'));
     }
     for (const f of planned) reporter.file(fileReport(f, opts.diff));
+    for (const p of patches) reporter.file(p);
   } catch (e) {
     failed = true;
     throw e instanceof OutputSchemaError ? new InternalError(e.message) : e;
@@ -175,6 +192,48 @@ function fileReport(f: PlannedFile, diff: boolean): FileReport {
       ? `${p.blockers.map(describe).join(', ')} inside a List or AppWrapper`
       : `${p.blockers.map(describe).join(', ')} refused`;
   return { path: f.name, status: 'unchanged', reason, jobs };
+}
+
+/** Reads a text file, or undefined when it cannot be read. */
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks the kustomizations of the run and those next to rewritten files against the rewritten jobs:
+ * one list of findings per kustomization.
+ */
+function checkKustomizations(planned: PlannedFile[], given: string[], cwd: string): ReturnType<typeof checkKustomization>[] {
+  const rewritten: RewrittenIdentity[] = [];
+  const files = new Set(given);
+  for (const f of planned) {
+    if (f.plan.status !== 'rewritten') continue;
+    for (const j of f.plan.rewritten) {
+      rewritten.push({
+        kind: j.subject.kind,
+        ...(j.subject.name ? { name: j.subject.name } : {}),
+        ...(j.subject.namespace ? { namespace: j.subject.namespace } : {}),
+        ...(j.trainJob ? { trainJob: j.trainJob } : {}),
+        ...(j.generatedRuntime ? { generatedRuntime: j.generatedRuntime } : {}),
+      });
+    }
+    for (const n of KUSTOMIZATION_NAMES) if (existsSync(path.join(path.dirname(f.full), n))) files.add(path.join(path.dirname(f.full), n));
+  }
+  if (!rewritten.length) return [];
+  const out: ReturnType<typeof checkKustomization>[] = [];
+  for (const file of [...files].sort()) {
+    const text = readText(file);
+    if (text === undefined) continue;
+    const rel = path.relative(cwd, file);
+    const name = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+    const found = checkKustomization({ name, text, read: (r) => readText(path.resolve(path.dirname(file), r)), rewritten });
+    if (found.length) out.push(found);
+  }
+  return out;
 }
 
 function describeSources(sources: { name: string }[]): string {

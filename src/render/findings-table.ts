@@ -35,7 +35,10 @@ const NO_BORDERS = {
  */
 export function renderFindingsTable(findings: Finding[], width: number): string {
   const pathW = Math.max(24, Math.min(48, Math.floor(width * 0.3)));
-  const msgW = Math.max(30, width - pathW - 9 - 16 - 6);
+  // Wide enough for the longest code (KTJ-KUSTOMIZE-001) so codes are never cut.
+  let codeW = 16;
+  for (const f of findings) codeW = Math.max(codeW, f.code.length + 2);
+  const msgW = Math.max(30, width - pathW - 9 - codeW - 6);
   const out: string[] = [];
   let group: Finding[] = [];
   const flush = () => {
@@ -44,7 +47,7 @@ export function renderFindingsTable(findings: Finding[], width: number): string 
       head: ['SEVERITY', 'CODE', 'PATH', 'MESSAGE'],
       chars: NO_BORDERS,
       style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-      colWidths: [9, 16, pathW, msgW],
+      colWidths: [9, codeW, pathW, msgW],
       wordWrap: true,
       wrapOnWordBoundary: true,
     });
