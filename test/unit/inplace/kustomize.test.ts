@@ -1,10 +1,10 @@
 // Kustomization checks of convert --in-place: patches that target a rewritten PyTorchJob, name prefixes
 // that break runtimeRef, and which files are patches (not manifests).
 import { describe, expect, test } from '@jest/globals';
-import { checkKustomization, patchFiles } from '../../../src/inplace/kustomize.js';
+import { checkKustomization, patchFiles, type RewrittenIdentity } from '../../../src/inplace/kustomize.js';
 
-const job = { kind: 'PyTorchJob', name: 'bert', trainJob: 'bert' };
-const codes = (text: string, files: Record<string, string> = {}, rewritten = [job]) =>
+const job: RewrittenIdentity = { kind: 'PyTorchJob', name: 'bert', trainJob: 'bert' };
+const codes = (text: string, files: Record<string, string> = {}, rewritten: RewrittenIdentity[] = [job]) =>
   checkKustomization({ name: 'k.yaml', text, read: (p) => files[p], rewritten }).map((f) => `${f.code} ${f.path}`);
 
 describe('checkKustomization', () => {
