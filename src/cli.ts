@@ -22,7 +22,7 @@ export interface VerbEntry {
 /** Every verb, in the order `--help` lists them. */
 export const verbEntries: VerbEntry[] = [
   { name: 'convert', command: 'convert [files..]', describe: 'Convert PyTorchJob manifests to TrainJob manifests (offline)', load: async () => (await import('./verbs/convert.js')).convertCommand },
-  { name: 'readiness', command: 'readiness', describe: 'Check whether the cluster is ready to migrate PyTorchJobs to TrainJobs', load: async () => (await import('./verbs/readiness.js')).readinessCommand },
+  { name: 'readiness', command: 'readiness', describe: 'Check whether the cluster is ready to migrate v1 jobs (PyTorchJob, MPIJob, ... every kind) to TrainJobs', load: async () => (await import('./verbs/readiness.js')).readinessCommand },
   { name: 'preview', command: 'preview [names..]', describe: 'Show the TrainJobs a migration would create, diffed against the live ones and checked by a server-side dry run', load: async () => (await import('./verbs/preview.js')).previewCommand },
   { name: 'apply-v2', command: 'apply-v2 [names..]', describe: 'Create or update the TrainJobs of PyTorchJobs (files or live jobs) with server-side apply', load: async () => (await import('./verbs/apply-v2.js')).applyV2Command },
   { name: 'backup', command: 'backup [names..]', describe: 'Back up live v1 jobs (PyTorchJob, MPIJob, ... every kind) as clean manifests (one file per job plus index.yaml)', load: async () => (await import('./verbs/backup.js')).backupCommand },

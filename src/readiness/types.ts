@@ -29,7 +29,13 @@ export const CHECK_IDS = [
   'runtimes.per-job',
   'permissions.migrate',
   'kueue.queues',
+  'kueue.v1-integrations',
   'inventory.pytorchjobs',
+  'inventory.mpijobs',
+  'inventory.xgboostjobs',
+  'inventory.jaxjobs',
+  'inventory.tfjobs',
+  'inventory.paddlejobs',
 ] as const;
 
 /** One of the stable check IDs. */
