@@ -37,7 +37,7 @@ function plan() {
     entries: TRAINER_CRDS.map(([key, file]) => [key, `upstream/${upstream}/crds/${file}`, 'v1alpha1']),
   }));
   files.push({
-    out: 'src/convert/targets/pytorchjob-v1/schema.json',
+    out: 'src/convert/kinds/pytorchjob/schema.json',
     entries: [['pytorchjob', 'upstream/training-operator-v1.9.2/crds/kubeflow.org_pytorchjobs.yaml', 'v1']],
   });
   return files;

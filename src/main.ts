@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { ExitCode } from './errors.js';
 import { processDeps } from './io.js';
 import { run } from './run.js';
-import { runCompletionProtocol } from './verbs/completion.js';
+import { runCompletionProtocol } from './completion-protocol.js';
 
 /** Process entry point: picks completion mode or the CLI, and sets the exit code once. */
 async function main(): Promise<void> {

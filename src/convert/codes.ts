@@ -59,6 +59,7 @@ export const FINDING_CODES = {
   'KTJ-RT-001': { severity: 'info', title: 'A TrainingRuntime is generated to carry what the TrainJob cannot express' },
   'KTJ-RT-002': { severity: 'warning', title: 'Runtime content unknown offline: the generated runtime is derived from the stock torch-distributed' },
   'KTJ-RT-003': { severity: 'info', title: 'Image entrypoint kept: the runtime command is removed in the generated runtime' },
+  'KTJ-RT-004': { severity: 'error', title: 'Two generated runtimes with one name and different content in one stream' },
   // Run policy and scheduling.
   'KTJ-RUN-001': { severity: 'warning', title: 'cleanPodPolicy has no Trainer v2 equivalent' },
   'KTJ-RUN-002': { severity: 'warning', title: 'ttlSecondsAfterFinished has no Trainer v2 equivalent' },

@@ -1,25 +1,28 @@
 import { finding } from './codes.js';
 import type { Finding } from './findings.js';
+import { sourceKind, type SourceKind } from './kinds/index.js';
 import { clone, isObject, type JsonObject } from './model.js';
 
-/** A PyTorchJob found in an input document, with the path it was found at. */
+/** A v1 job (of a registered kind) found in an input document, with the path it was found at. */
 export interface FoundJob {
   raw: JsonObject;
+  /** The registered kind that reads it. */
+  kind: SourceKind;
   /** Path inside the document: `` (the document itself), `items[3]`, `spec.components[0].template`. */
   path: string;
 }
 
-/** What a document holds: PyTorchJobs to convert, and findings about everything else. */
+/** What a document holds: v1 jobs to convert, and findings about everything else. */
 export interface Extraction {
   jobs: FoundJob[];
   findings: Finding[];
 }
 
-/** Kubeflow v1 training kinds this tool does not convert (yet); reported so nothing is dropped silently. */
+/** Kubeflow v1 training kinds; those not registered in kinds/ are reported, so nothing is dropped silently. */
 const OTHER_TRAINING_KINDS = new Set(['TFJob', 'MPIJob', 'XGBoostJob', 'PaddleJob', 'JAXJob', 'MXJob']);
 const TRAINER_V2_KINDS = new Set(['TrainJob', 'TrainingRuntime', 'ClusterTrainingRuntime']);
 const LIST_KINDS = /^(List|[A-Za-z]+List)$/;
-const SUPPORTED_API_VERSION = 'kubeflow.org/v1';
+const V1_API_VERSION = 'kubeflow.org/v1';
 
 function describe(obj: JsonObject): string {
   const meta = isObject(obj.metadata) ? obj.metadata : {};
@@ -28,11 +31,11 @@ function describe(obj: JsonObject): string {
 }
 
 /**
- * Finds the PyTorchJobs in one parsed document: the document itself, the items of a List or
- * PyTorchJobList (what `kubectl get -o yaml` prints), and PyTorchJobs embedded in CodeFlare
+ * Finds the v1 jobs of every registered kind in one parsed document: the document itself, the items
+ * of a List or PyTorchJobList (what `kubectl get -o yaml` prints), and jobs embedded in CodeFlare
  * AppWrappers. Every other object is reported, never silently dropped.
  */
-export function extractPyTorchJobs(doc: unknown): Extraction {
+export function extractJobs(doc: unknown): Extraction {
   const out: Extraction = { jobs: [], findings: [] };
   if (doc === null || doc === undefined) return out; // an empty document is nothing, not an object
   visit(doc, '', out);
@@ -55,16 +58,19 @@ function visit(value: unknown, path: string, out: Extraction): void {
     value.items.forEach((item, i) => visit(item, `${path ? `${path}.` : ''}items[${i}]`, out));
     return;
   }
-  if (kind === 'PyTorchJob') {
+  const source = sourceKind(kind);
+  if (source) {
     if (!apiVersion.startsWith('kubeflow.org/')) {
-      out.findings.push(finding('KTJ-IN-002', at, `${describe(value)} (${apiVersion}) is not a Kubeflow PyTorchJob; left out.`));
+      out.findings.push(finding('KTJ-IN-002', at, `${describe(value)} (${apiVersion}) is not a Kubeflow ${kind}; left out.`));
       return;
     }
-    if (apiVersion !== SUPPORTED_API_VERSION) {
-      out.findings.push(finding('KTJ-IN-005', at, `${describe(value)} uses ${apiVersion}; only ${SUPPORTED_API_VERSION} (Training Operator v1.x) is supported.`, `Upgrade the manifest to ${SUPPORTED_API_VERSION} first.`));
+    if (!source.apiVersions.includes(apiVersion)) {
+      out.findings.push(
+        finding('KTJ-IN-005', at, `${describe(value)} uses ${apiVersion}; only ${source.supportedApiVersions} is supported.`, `Upgrade the manifest to ${source.apiVersions[0]} first.`),
+      );
       return;
     }
-    out.jobs.push({ raw: value, path });
+    out.jobs.push({ raw: value, path, kind: source });
     return;
   }
   if (kind === 'AppWrapper' && apiVersion.startsWith('workload.codeflare.dev/')) {
@@ -83,7 +89,7 @@ function visit(value: unknown, path: string, out: Extraction): void {
     );
     return;
   }
-  if (apiVersion === SUPPORTED_API_VERSION && OTHER_TRAINING_KINDS.has(kind)) {
+  if (apiVersion === V1_API_VERSION && OTHER_TRAINING_KINDS.has(kind)) {
     out.findings.push(finding('KTJ-IN-003', at, `${describe(value)} is a Training Operator v1 ${kind}; only PyTorchJobs are converted, so it is left out.`, `Migrate ${kind}s separately; they also stop working when Training Operator v1 is removed.`));
     return;
   }
@@ -102,7 +108,7 @@ function visitAppWrapper(aw: JsonObject, path: string, out: Extraction): void {
     components.forEach((c, i) => {
       const tpl = isObject(c) ? c.template : undefined;
       const tplPath = `${path ? `${path}.` : ''}spec.components[${i}].template`;
-      if (!isObject(tpl) || tpl.kind !== 'PyTorchJob') {
+      if (!isObject(tpl) || typeof tpl.kind !== 'string' || !sourceKind(tpl.kind)) {
         if (isObject(tpl)) visit(tpl, tplPath, out);
         return;
       }
@@ -119,7 +125,7 @@ function visitAppWrapper(aw: JsonObject, path: string, out: Extraction): void {
         finding(
           'KTJ-IN-006',
           tplPath,
-          `PyTorchJob ${String(jm.name ?? '(unnamed)')} is taken out of ${describe(aw)}${inherited.length ? ` with its Kueue label(s) ${inherited.map(([k]) => k).join(', ')}` : ''}; the AppWrapper itself (its other components and settings) is not carried over.`,
+          `${String(tpl.kind)} ${String(jm.name ?? '(unnamed)')} is taken out of ${describe(aw)}${inherited.length ? ` with its Kueue label(s) ${inherited.map(([k]) => k).join(', ')}` : ''}; the AppWrapper itself (its other components and settings) is not carried over.`,
           'Kueue manages TrainJobs directly; delete the AppWrapper when the TrainJob replaces it.',
         ),
       );

@@ -1,22 +1,24 @@
 import { compileSchema, validateObject, type CompiledSchema, type SchemaViolation } from '../schema/index.js';
 import { finding, FINDING_CODES, type FindingCode } from './codes.js';
-import { convertPyTorchJob, type ConversionResult } from './convert.js';
-import { extractPyTorchJobs } from './extract.js';
+import type { ConversionResult } from './build.js';
+import { extractJobs } from './extract.js';
+import type { SourceKind } from './kinds/index.js';
 import type { Finding, FindingSubject } from './findings.js';
 import { isObject, joinPath, type JsonObject, type KubeObject } from './model.js';
 import type { ConvertOptions } from './plan.js';
-import pytorchJobSchemas from './targets/pytorchjob-v1/schema.json' with { type: 'json' };
 import type { Target } from './targets/types.js';
 
-export { convertPyTorchJob, ANNOTATIONS, type ConversionResult } from './convert.js';
+export { ANNOTATIONS, type ConversionResult } from './build.js';
+export { convertPyTorchJob } from './kinds/pytorchjob/index.js';
+export { SOURCE_KINDS, sourceKind, type SourceKind } from './kinds/index.js';
 export type { ConvertOptions, RuntimeChoice } from './plan.js';
 export type { Finding, Severity, FindingSubject } from './findings.js';
 export { FINDING_CODES, type FindingCode } from './codes.js';
 
-/** Codes that refuse a job even with --force: the input itself is not a valid PyTorchJob, or the output could not be valid. */
+/** Codes that refuse a job even with --force: the input itself is not a valid v1 job, or the output could not be valid. */
 const UNFORCEABLE = new Set<FindingCode>(['KTJ-V1-001', 'KTJ-SCHEMA-001', 'KTJ-NAME-002', 'KTJ-NAME-004', 'KTJ-IN-005']);
 
-/** One PyTorchJob of a document and what became of it. */
+/** One v1 job of a document and what became of it. */
 export interface JobOutcome extends ConversionResult {
   subject: FindingSubject;
 }
@@ -60,11 +62,13 @@ export function validateOutput(obj: KubeObject, target: Target): void {
 }
 
 /**
- * Checks a PyTorchJob against the v1 CRD schema and drops what the v1 API server would have
+ * Checks a v1 job against its kind's CRD schema and drops what the v1 API server would have
  * dropped (unknown fields, nulls), reporting each; returns false when the object is invalid.
  */
-export function checkInputSchema(raw: JsonObject, findings: Finding[]): boolean {
-  const schema = (pytorchJobSchemas as unknown as { pytorchjob: object }).pytorchjob;
+export function checkInputSchema(raw: JsonObject, findings: Finding[], kind: SourceKind): boolean {
+  const apiVersion = String(raw.apiVersion);
+  const schema = kind.inputSchema(apiVersion);
+  const what = `${kind.kind} ${apiVersion.slice(apiVersion.indexOf('/') + 1)}`;
   let valid = true;
   for (const found of validateObject(raw, compiledSchema(schema))) {
     if (found.path.startsWith('status') || found.path.startsWith('metadata.managedFields')) continue;
@@ -77,7 +81,7 @@ export function checkInputSchema(raw: JsonObject, findings: Finding[]): boolean 
         finding(
           'KTJ-SCHEMA-002',
           v.path,
-          v.rule === 'nullable' ? `${v.path} is null; the v1 API server drops null values, so it is not converted.` : `${v.path} is not a PyTorchJob v1 field; the v1 API server drops it, so it is not converted.`,
+          v.rule === 'nullable' ? `${v.path} is null; the v1 API server drops null values, so it is not converted.` : `${v.path} is not a ${what} field; the v1 API server drops it, so it is not converted.`,
           'Check the spelling if the field was meant to take effect.',
         ),
       );
@@ -90,7 +94,7 @@ export function checkInputSchema(raw: JsonObject, findings: Finding[]): boolean 
         'KTJ-SCHEMA-001',
         v.path,
         `${v.path || 'the object'}: ${v.message}.`,
-        templated ? 'The value is a template placeholder: render the template (envsubst, helm template) before converting.' : 'Fix the value; the v1 API server would reject this PyTorchJob.',
+        templated ? 'The value is a template placeholder: render the template (envsubst, helm template) before converting.' : `Fix the value; the v1 API server would reject this ${kind.kind}.`,
       ),
     );
   }
@@ -98,24 +102,24 @@ export function checkInputSchema(raw: JsonObject, findings: Finding[]): boolean 
 }
 
 /**
- * Converts every PyTorchJob in one parsed input document. Pure: the caller reads the input and
+ * Converts every v1 job (of every registered kind) in one parsed input document. Pure: the caller reads the input and
  * writes the output. Each emitted object is validated against the target's CRD schema.
  */
 export function convertDocument(doc: unknown, opts: ConvertOptions): DocumentOutcome {
-  const extraction = extractPyTorchJobs(doc);
+  const extraction = extractJobs(doc);
   const source = opts.source;
   const docFindings = extraction.findings.map((f) => ({ ...f, ...(source ? { subject: { kind: 'Document', source } } : {}) }));
   const jobs: JobOutcome[] = [];
   for (const found of extraction.jobs) {
     const meta = isObject(found.raw.metadata) ? found.raw.metadata : {};
-    const subject: FindingSubject = { kind: 'PyTorchJob' };
+    const subject: FindingSubject = { kind: found.kind.kind };
     if (typeof meta.namespace === 'string') subject.namespace = meta.namespace;
     if (typeof meta.name === 'string') subject.name = meta.name;
     const where = [source, found.path].filter(Boolean).join(' ');
     if (where) subject.source = where;
     const inputFindings: Finding[] = [];
-    const valid = checkInputSchema(found.raw, inputFindings);
-    const result: ConversionResult = valid ? convertPyTorchJob(found.raw, opts) : { objects: [], findings: [], refused: true };
+    const valid = checkInputSchema(found.raw, inputFindings, found.kind);
+    const result: ConversionResult = valid ? found.kind.convert(found.raw, opts) : { objects: [], findings: [], refused: true };
     result.findings.unshift(...inputFindings);
     if (!result.refused && result.findings.some((f) => UNFORCEABLE.has(f.code as FindingCode) && f.severity === 'error')) {
       result.objects = [];

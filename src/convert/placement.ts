@@ -1,14 +1,10 @@
 import { finding } from './codes.js';
+import { contentHash, CONTENT_HASH_LENGTH } from './content-hash.js';
 import { clone, isObject, type JsonObject, type KubeObject } from './model.js';
 import type { ConversionPlan, RuntimeChoice } from './plan.js';
-import type { TargetCapabilities } from './targets/types.js';
+import type { Overrides, TargetCapabilities } from './targets/types.js';
 
-/** What goes through the TrainJob's per-job customization (overrides or patches). */
-export interface Overrides {
-  podMetadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  podSpec: JsonObject;
-  nodeContainer: JsonObject;
-}
+export type { Overrides } from './targets/types.js';
 
 /** Where the plan's pod settings go: TrainJob overrides, or a generated TrainingRuntime. */
 export interface Placement {
@@ -52,7 +48,7 @@ export function decidePlacement(plan: ConversionPlan, caps: TargetCapabilities, 
     plan.findings.push(
       finding(
         'KTJ-RT-003',
-        'spec.pytorchReplicaSpecs',
+        plan.replicaSpecsPath,
         'The v1 container has no command (it runs the image entrypoint), but the runtime sets one; the generated TrainingRuntime removes it so the image entrypoint still runs.',
       ),
     );
@@ -61,31 +57,41 @@ export function decidePlacement(plan: ConversionPlan, caps: TargetCapabilities, 
 
   const carried = Object.keys(plan.podSpec);
   if (reasons.length) {
-    if (carried.length) plan.findings.push(finding('KTJ-POD-002', 'spec.pytorchReplicaSpecs', `Pod settings carried in the generated TrainingRuntime: ${carried.join(', ')}.`));
+    if (carried.length) plan.findings.push(finding('KTJ-POD-002', plan.replicaSpecsPath, `Pod settings carried in the generated TrainingRuntime: ${carried.join(', ')}.`));
     const ctr = Object.keys(plan.nodeContainer);
-    if (ctr.length) plan.findings.push(finding('KTJ-CTR-003', 'spec.pytorchReplicaSpecs', `Container settings carried in the generated TrainingRuntime: ${ctr.join(', ')}.`));
+    if (ctr.length) plan.findings.push(finding('KTJ-CTR-003', plan.replicaSpecsPath, `Container settings carried in the generated TrainingRuntime: ${ctr.join(', ')}.`));
     return { runtimeReasons: reasons, overrides: { podMetadata: {}, podSpec: {}, nodeContainer: {} } };
   }
   const overridden = [...carried, ...Object.keys(plan.nodeContainer).map((k) => `container ${k}`), ...(hasPodMeta ? ['pod labels/annotations'] : [])];
-  if (overridden.length) plan.findings.push(finding('KTJ-POD-001', 'spec.pytorchReplicaSpecs', `Carried through the TrainJob's per-job customization: ${overridden.join(', ')}.`));
+  if (overridden.length) plan.findings.push(finding('KTJ-POD-001', plan.replicaSpecsPath, `Carried through the TrainJob's per-job customization: ${overridden.join(', ')}.`));
   return { runtimeReasons: [], overrides: { podMetadata: plan.podMetadata, podSpec: plan.podSpec, nodeContainer: plan.nodeContainer } };
 }
 
 /** Labels and annotation keys kubectl-trainjob writes. */
 export const ANNOTATION_PREFIX = 'kubectl-trainjob.io/';
 
+/** Longest generated runtime name: a DNS label, like the runtimes Trainer ships. */
+const RUNTIME_NAME_MAX = 63;
+
 /**
- * Builds the namespaced TrainingRuntime that carries what the TrainJob cannot express, derived
- * from the chosen runtime (its mlPolicy, JobSet shape and the `node` container).
+ * The name of a generated runtime: the runtime it derives from, `-`, and the content hash of everything it
+ * carries (spec, labels, annotations; not its name or namespace). Equal content gives an equal name, so every
+ * job of a namespace that needs the same runtime references ONE object; the base is cut so the name stays
+ * within 63 characters.
  */
-export function buildGeneratedRuntime(
-  plan: ConversionPlan,
-  name: string,
-  reasons: string[],
-  baseRuntime: JsonObject,
-  choice: RuntimeChoice,
-  derivedFromStock: boolean,
-): KubeObject {
+export function generatedRuntimeName(base: string, content: JsonObject): string {
+  const room = RUNTIME_NAME_MAX - 1 - CONTENT_HASH_LENGTH;
+  const prefix = base.slice(0, room).replace(/[-.]+$/, '') || 'runtime';
+  return `${prefix}-${contentHash(content)}`;
+}
+
+/**
+ * Builds the namespaced TrainingRuntime that carries what the TrainJob cannot express, derived from the
+ * chosen runtime (its mlPolicy, JobSet shape and the `node` container), named by its content
+ * (generatedRuntimeName) so that jobs needing the same one share it. Nothing in it is specific to one job:
+ * the TrainJob's trainer.image overrides the node image, so the base runtime's image is kept when it has one.
+ */
+export function buildGeneratedRuntime(plan: ConversionPlan, reasons: string[], baseRuntime: JsonObject, choice: RuntimeChoice, derivedFromStock: boolean): KubeObject {
   const base = clone(baseRuntime) as any;
   const spec: JsonObject = {};
   if (base.spec?.mlPolicy) spec.mlPolicy = base.spec.mlPolicy;
@@ -114,7 +120,7 @@ export function buildGeneratedRuntime(
       node = { name: 'node' };
       containers.unshift(node);
     }
-    node.image = plan.trainer.image;
+    if (typeof node.image !== 'string' || node.image === '') node.image = plan.trainer.image;
     if (plan.clearRuntimeEntrypoint.command) delete node.command;
     if (plan.clearRuntimeEntrypoint.args) delete node.args;
     Object.assign(node, clone(plan.nodeContainer));
@@ -124,15 +130,11 @@ export function buildGeneratedRuntime(
   spec.template = template;
   const labels: Record<string, string> = { ...(isObject(base.metadata?.labels) ? base.metadata.labels : {}) };
   labels['app.kubernetes.io/managed-by'] = 'kubectl-trainjob';
-  if (plan.name) labels[`${ANNOTATION_PREFIX}generated-for`] = plan.name;
-  const metadata: JsonObject = {
-    name,
-    ...(plan.namespace ? { namespace: plan.namespace } : {}),
-    labels,
-    annotations: {
-      [`${ANNOTATION_PREFIX}derived-from`]: derivedFromStock && choice.name !== 'torch-distributed' ? `stock torch-distributed (content of ${choice.kind}/${choice.name} unknown offline)` : `${choice.kind}/${choice.name}`,
-      [`${ANNOTATION_PREFIX}reasons`]: reasons.join('; '),
-    },
+  const annotations = {
+    [`${ANNOTATION_PREFIX}derived-from`]: derivedFromStock && choice.name !== 'torch-distributed' ? `stock torch-distributed (content of ${choice.kind}/${choice.name} unknown offline)` : `${choice.kind}/${choice.name}`,
+    [`${ANNOTATION_PREFIX}reasons`]: reasons.join('; '),
   };
+  const name = generatedRuntimeName(choice.name, { labels, annotations, spec });
+  const metadata: JsonObject = { name, ...(plan.namespace ? { namespace: plan.namespace } : {}), labels, annotations };
   return { apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainingRuntime', metadata, spec };
 }

@@ -1,6 +1,6 @@
 import type { Finding } from './findings.js';
 import type { Container, JsonObject } from './model.js';
-import type { PyTorchJob } from './pytorchjob.js';
+import type { SourceJob } from './source.js';
 import type { Target } from './targets/types.js';
 
 /** Which runtime the TrainJob references, as chosen with --runtime and --runtime-kind. */
@@ -18,7 +18,7 @@ export interface ConvertOptions {
    * target is used otherwise. A generated TrainingRuntime is derived from it.
    */
   baseRuntime?: JsonObject;
-  /** Appended to the PyTorchJob's name to form the TrainJob's name. */
+  /** Appended to the v1 job's name to form the TrainJob's name. */
   suffix?: string;
   /** Namespace for objects that have none (from -n). */
   defaultNamespace?: string;
@@ -34,7 +34,9 @@ export interface ConvertOptions {
 
 /** The version-neutral description of the TrainJob to build, filled in by the rules. */
 export interface ConversionPlan {
-  job: PyTorchJob;
+  job: SourceJob;
+  /** Where the v1 replica specs are (`spec.pytorchReplicaSpecs`): the path of findings about all roles at once. */
+  replicaSpecsPath: string;
   /** Final TrainJob name (PyTorchJob name plus suffix), or undefined when only generateName is set. */
   name?: string;
   generateName?: string;

@@ -1,6 +1,7 @@
 // The pure half of `cleanup`: given what is on the cluster, which v1 jobs (of every kind) may be deleted
 // and whether Training Operator v1 can be removed. No I/O here; the verb gathers the facts.
 import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { producerRefusal, type Producer } from '../live/producer.js';
 import { isActive, type PyTorchJobState } from '../live/state.js';
 
 /** Where a migrated job's backup was found (deletion needs one). */
@@ -18,6 +19,8 @@ export interface V1JobFacts {
   migratedTo?: string;
   /** Where a backup of this job was found; undefined when none was. */
   backup?: BackupSource;
+  /** Who creates the job (src/live/producer.ts), when the cluster records it. */
+  producer?: Producer;
 }
 
 /** What cleanup concludes about one PyTorchJob. */
@@ -28,6 +31,8 @@ export type JobVerdict =
   | 'migrated-running'
   /** Migrated, but no backup exists: deleting it would make rollback impossible. */
   | 'migrated-no-backup'
+  /** Migrated and backed up, but its producer (owner, GitOps, Helm) would re-create it: deleted only with --force. */
+  | 'migrated-has-producer'
   /** No TrainJob carries this job's uid. */
   | 'not-migrated';
 
@@ -98,12 +103,15 @@ export function assessJob(job: V1JobFacts): JobAssessment {
   if (!job.backup) {
     return { ...job, verdict: 'migrated-no-backup', blocking: true, reason: `migrated to TrainJob ${job.migratedTo}, but no backup was found (no file in --backup-dir, no v1-manifest annotation): run "kubectl trainjob backup" first` };
   }
+  if (job.producer?.recreates) {
+    return { ...job, verdict: 'migrated-has-producer', blocking: true, reason: `migrated to TrainJob ${job.migratedTo}, but ${producerRefusal(job.producer)}` };
+  }
   return { ...job, verdict: 'migrated', blocking: false, reason: `migrated to TrainJob ${job.migratedTo}, ${job.state}, backup in ${job.backup === 'backup-dir' ? '--backup-dir' : 'the TrainJob annotation'}: safe to delete` };
 }
 
-/** Whether `cleanup --delete-migrated` may delete this job. */
-export function isDeletable(a: JobAssessment): boolean {
-  return a.verdict === 'migrated';
+/** Whether `cleanup --delete-migrated` may delete this job; `force` (--force) also deletes jobs whose producer would re-create them. */
+export function isDeletable(a: JobAssessment, force = false): boolean {
+  return a.verdict === 'migrated' || (force && a.verdict === 'migrated-has-producer');
 }
 
 /** The kind of a job's facts (PyTorchJob when not given). */
@@ -132,10 +140,12 @@ export function assessCleanup(jobs: V1JobFacts[], kinds: KindFacts[]): CleanupAs
     const notMigrated = count('not-migrated', kind);
     const running = count('migrated-running', kind);
     const noBackup = count('migrated-no-backup', kind);
+    const produced = count('migrated-has-producer', kind);
     if (notMigrated) reasons.push(`${notMigrated} ${kind}(s) not migrated`);
     if (running) reasons.push(`${running} migrated ${kind}(s) still running in v1`);
     if (noBackup) reasons.push(`${noBackup} migrated ${kind}(s) without a backup`);
-    blocking += notMigrated + running + noBackup;
+    if (produced) reasons.push(`${produced} migrated ${kind}(s) still created by a producer that would re-create them (change the producer, or --delete-migrated --force)`);
+    blocking += notMigrated + running + noBackup + produced;
     migrated += count('migrated', kind);
   }
   // A kind that could not be listed may hide live jobs: "removable" would be a guess.

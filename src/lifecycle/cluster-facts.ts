@@ -3,6 +3,7 @@ import type { Cluster, KubeObject } from '../cluster/client.js';
 import { isForbidden, isResourceTypeMissing } from '../cluster/errors.js';
 import { Resources, type ResourceRef } from '../cluster/resources.js';
 import { crdName, discoverServedKinds, V1_JOB_KINDS } from '../live/kinds.js';
+import { detectProducer } from '../live/producer.js';
 import { v1JobState } from '../live/state.js';
 import type { BackupLookup } from './backups.js';
 import type { KindFacts, V1JobFacts } from './cleanup-plan.js';
@@ -83,7 +84,8 @@ export async function gatherCleanupFacts(
     for (const job of items) {
       const meta = job.metadata ?? {};
       const uid = meta.uid ?? '';
-      const f: V1JobFacts = { ...(k.kind !== 'PyTorchJob' ? { kind: k.kind } : {}), namespace: meta.namespace ?? '', name: meta.name ?? '', uid, state: v1JobState(job) };
+      const producer = detectProducer(meta, k.kind);
+      const f: V1JobFacts = { ...(k.kind !== 'PyTorchJob' ? { kind: k.kind } : {}), namespace: meta.namespace ?? '', name: meta.name ?? '', uid, state: v1JobState(job), ...(producer ? { producer } : {}) };
       live.set(uid, { job, ref: s.ref });
       const m = byUid.get(uid);
       if (m) {

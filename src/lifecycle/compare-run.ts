@@ -5,7 +5,7 @@ import { isForbidden, isResourceTypeMissing } from '../cluster/errors.js';
 import { Resources } from '../cluster/resources.js';
 import { ClusterError, ExitCode, type ExitCodeValue } from '../errors.js';
 import type { Deps } from '../io.js';
-import type { ClusterOptions } from '../verbs/flags.js';
+import type { ClusterOptions } from '../cluster/config-flags.js';
 import { listIfServed, migratedTrainJobs, PODS } from './cluster-facts.js';
 import { compareSides, comparisonRows, describeV1, describeV2, v1PodSelector, v2PodSelector, type Comparison } from './compare.js';
 import { readProvenance, runtimeRefOf } from './provenance.js';
@@ -73,7 +73,7 @@ async function runtimeOf(cluster: Cluster, tj: KubeObject, ns: string): Promise<
 
 /** Runs compare and returns its exit code: 0 when the sides agree so far, 3 when they differ. */
 export async function runCompare(opts: CompareOptions, deps: Deps): Promise<ExitCodeValue> {
-  const cluster = await connect(opts.cluster, deps.env);
+  const cluster = await connect(opts.cluster, deps.env, { log: deps.log });
   try {
     const ns = cluster.namespace;
     const pair = await findPair(cluster, ns, opts.job, opts.trainJob);

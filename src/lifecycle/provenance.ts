@@ -1,6 +1,6 @@
 // Reading the provenance annotations `migrate` writes on each TrainJob: the link back to the
 // PyTorchJob it came from, where its backup lives, and the generated runtime it uses.
-import { ANNOTATIONS } from '../convert/convert.js';
+import { ANNOTATIONS } from '../convert/build.js';
 import { ANNOTATION_PREFIX } from '../convert/placement.js';
 import type { KubeObject } from '../cluster/client.js';
 

@@ -1,4 +1,4 @@
-import { LAST_APPLIED, SERVER_METADATA } from '../convert/pytorchjob.js';
+import { LAST_APPLIED, SERVER_METADATA } from '../convert/source.js';
 
 /**
  * Returns a copy of a live object as a clean manifest: server-populated metadata, status and the

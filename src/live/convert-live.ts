@@ -6,14 +6,14 @@ import { discoverTrainer } from '../cluster/discovery.js';
 import { isForbidden, isNotFound } from '../cluster/errors.js';
 import { Resources } from '../cluster/resources.js';
 import { convertDocument, type Finding, type FindingSubject, type RuntimeChoice } from '../convert/index.js';
-import { extractPyTorchJobs } from '../convert/extract.js';
+import { extractJobs } from '../convert/extract.js';
 import type { JsonObject, KubeObject as ConvertedObject } from '../convert/model.js';
 import { getTarget } from '../convert/targets/index.js';
 import type { Target } from '../convert/targets/types.js';
 import { ClusterError, InputError } from '../errors.js';
 import type { InputSource } from '../input/sources.js';
 import { parseDocument, readDocuments, YamlSyntaxError } from '../yaml/index.js';
-import { CONVERTIBLE_KINDS } from './kinds.js';
+import { CONVERTIBLE_KINDS } from './convertible.js';
 import { selectJobs, type JobSelection } from './select.js';
 
 /** Everything a conversion needs besides its input: the chosen target and runtime and the convert flags. */
@@ -146,7 +146,7 @@ export async function* convertFileSources(sources: InputSource[], defaultNamespa
     try {
       for await (const doc of readDocuments(src.open(), { source: src.name })) {
         const parsed = parseDocument(doc.text, { source: src.name, document: doc.index, startLine: doc.startLine });
-        const extraction = extractPyTorchJobs(parsed.value);
+        const extraction = extractJobs(parsed.value);
         const where = `${src.name}#${doc.index}`;
         if (extraction.findings.length) yield { documentFindings: extraction.findings.map((f) => ({ ...f, subject: { kind: 'Document', source: where } })) };
         for (const found of extraction.jobs) {

@@ -165,16 +165,15 @@ export async function discoverServedKinds(cluster: Pick<Cluster, 'getPath'>, kin
   return out;
 }
 
-/**
- * The kinds the converter reads, so the verbs that convert (preview, apply-v2, migrate) act on them only:
- * a named job of another kind is reported, a selector skips it. Grows as src/convert learns each kind.
- */
-export const CONVERTIBLE_KINDS: readonly V1JobKind[] = V1_JOB_KINDS.filter((k) => k.kind === 'PyTorchJob');
-
 /** How a job is named in tables: what you would type as its argument (`bert` for a PyTorchJob, `mpijob/bert` otherwise). */
 export function jobLabel(kind: string, name: string): string {
   if (kind === DEFAULT_KIND) return name;
   return `${byKind.get(kind)?.singular ?? kind.toLowerCase()}/${name}`;
+}
+
+/** kubectl's `-o name` form of a v1 job: `mpijob.kubeflow.org/ds-bert`. */
+export function nameOutput(kind: string, name: string): string {
+  return `${byKind.get(kind)?.singular ?? kind.toLowerCase()}.${V1_GROUP}/${name}`;
 }
 
 /** `MPIJobs`, `PyTorchJobs`: the plural of a kind in prose. */

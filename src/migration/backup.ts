@@ -2,9 +2,9 @@
 import type { Cluster } from '../cluster/client.js';
 import { ExitCode, ExitWith } from '../errors.js';
 import { writeChunk, type Deps } from '../io.js';
-import { jobLabel } from '../live/kinds.js';
+import { jobLabel, nameOutput } from '../live/kinds.js';
 import { describeKinds, describeSelection, selectJobs, type JobSelection } from '../live/select.js';
-import type { ClusterOptions, ClusterTuning } from '../verbs/flags.js';
+import type { ClusterOptions, ClusterTuning } from '../cluster/config-flags.js';
 import { TOOL_VERSION } from '../version.js';
 import { BackupStore, defaultBackupDir, type BackupAction } from './backup-store.js';
 import { jsonReport, renderTable } from './report.js';
@@ -14,7 +14,7 @@ export interface BackupOptions {
   selection: JobSelection;
   /** --backup-dir; undefined means the default `./trainjob-backups/<context>/<time>`. */
   backupDir?: string;
-  output: 'table' | 'json';
+  output: 'table' | 'json' | 'name';
   cluster: ClusterOptions;
   tuning: ClusterTuning;
 }
@@ -36,7 +36,7 @@ export interface BackupJobReport {
 /** Opens the cluster connection the way every live verb does (lazy import keeps --help fast). */
 export async function connectCluster(opts: ClusterOptions, tuning: ClusterTuning, deps: Deps): Promise<Cluster> {
   const { connect } = await import('../cluster/index.js');
-  return connect(opts, deps.env, { qps: tuning.qps, burst: tuning.burst, pageSize: tuning.pageSize });
+  return connect(opts, deps.env, { qps: tuning.qps, burst: tuning.burst, pageSize: tuning.pageSize, log: deps.log });
 }
 
 /** Runs `backup`: streams the selection page by page into the store (memory stays flat), then reports. */
@@ -75,6 +75,11 @@ export async function runBackup(opts: BackupOptions, deps: Deps, connected?: Clu
     for (const r of reports) counts[r.status]++;
     if (opts.output === 'json') {
       await writeChunk(deps.io.out, jsonReport('BackupReport', { jobs: reports.length, ...counts } as never, reports, { backupDir: store.dir, index: `${store.dir}/index.yaml` }));
+    } else if (opts.output === 'name') {
+      // kubectl's -o name: the v1 jobs that are in the backup now (written, repaired or already there).
+      for (const r of reports) if (r.file) await writeChunk(deps.io.out, `${nameOutput(r.kind, r.name)}\n`);
+      if (reports.length > 0) deps.io.err.write(`Backed up ${counts.written + counts.repaired} job(s) (${counts.unchanged} already backed up) into ${store.dir}\n`);
+      else deps.io.err.write(`No ${describeKinds(opts.selection)} found ${describeSelection(opts.selection, cluster)}.\n`);
     } else if (reports.length === 0) {
       deps.io.err.write(`No ${describeKinds(opts.selection)} found ${describeSelection(opts.selection, cluster)}.\n`);
     } else {

@@ -5,7 +5,7 @@ import type { RuntimeChoice } from '../convert/index.js';
 import { getTarget, newestTarget } from '../convert/targets/index.js';
 import type { Target } from '../convert/targets/types.js';
 import { canILine, checkRuntimeUsage, findDeployment, guard, kueueServed, readBindings, readCrd, readKueue, readPermissions, readRuntimes, readWebhooks } from './collect.js';
-import { evaluateBindings, evaluateCrd, evaluateDeployment, evaluateInventory, evaluateKueue, evaluatePermissions, evaluateRuntimes, evaluateRuntimeUsage, evaluateWebhooks } from './evaluate.js';
+import { evaluateBindings, evaluateCrd, evaluateDeployment, evaluateInventory, evaluateKueue, evaluatePermissions, evaluateProducers, evaluateRuntimes, evaluateRuntimeUsage, evaluateWebhooks } from './evaluate.js';
 import { isDenied, type CrdFact, type Denied, type DeploymentSearch, type InventoryFact } from './facts.js';
 import { InventoryCounter, scanJobs } from './inventory.js';
 import { evaluateKueueIntegrations, readKueueIntegrations } from './kueue.js';
@@ -142,6 +142,9 @@ export async function runReadiness(cluster: Cluster, opts: ReadinessOptions): Pr
     }
     checks.push(evaluateInventory(isDenied(scanned) ? scanned : c.fact, undefined, k.kind, id));
   }
+  // Producers over every kind that could be listed (one shared tally).
+  const producers = listed > 0 ? shared.producers() : undefined;
+  checks.push(evaluateProducers(producers, listed + unlisted === 0 ? 'no Training Operator v1 job CRD is installed' : 'v1 jobs could not be listed (see the inventory.* checks)'));
 
   // Runtime usage, permissions and Kueue are judged over the kinds that could be listed; a kind that could
   // not be listed says so in its own inventory check (not permitted: advisory).
@@ -182,5 +185,6 @@ export async function runReadiness(cluster: Cluster, opts: ReadinessOptions): Pr
     target: target.version,
     summary: summarize(sorted),
     checks: sorted,
+    ...(producers ? { producers } : {}),
   };
 }

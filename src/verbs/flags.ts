@@ -1,35 +1,23 @@
 import type { Argv } from 'yargs';
+import { toClusterOptions, validateTuning, type ClusterOptions, type ClusterTuning, type ConfigFlagValues } from '../cluster/config-flags.js';
 import { UsageError } from '../errors.js';
 import { parseJobArg, parseKindFlag, V1_JOB_KINDS, type NamedJob } from '../live/kinds.js';
 import type { JobSelection } from '../live/select.js';
 
-/** kubectl's global connection flags, declared once on the root command (see cli.ts). */
-export interface GlobalFlags {
-  kubeconfig?: string;
-  context?: string;
-  cluster?: string;
-  user?: string;
-  namespace?: string;
-  as?: string;
-  'as-group'?: string[];
-  'request-timeout'?: string;
+export { parseDuration, type ClusterOptions, type ClusterTuning } from '../cluster/config-flags.js';
+
+/** kubectl's global flags, declared once on the root command (see cli.ts): the connection flags plus -o and -v. */
+export interface GlobalFlags extends ConfigFlagValues {
   output?: string;
-  verbose?: boolean;
+  /** kubectl's -v/--v log level. */
+  v?: number;
 }
 
-/** The connection settings a cluster verb hands to the cluster layer, already validated. */
-export interface ClusterOptions {
-  kubeconfig?: string;
-  context?: string;
-  cluster?: string;
-  user?: string;
-  /** The namespace given with -n; undefined means "the context's namespace, else default". */
-  namespace?: string;
-  as?: string;
-  asGroups: string[];
-  /** Per-request timeout in milliseconds; 0 means no timeout. */
-  requestTimeoutMs: number;
-}
+/** The connection flags, in the order `--help` lists them. */
+export const CONNECTION_FLAGS = [
+  'kubeconfig', 'context', 'cluster', 'user', 'namespace', 'server', 'token', 'certificate-authority', 'client-certificate', 'client-key',
+  'insecure-skip-tls-verify', 'tls-server-name', 'as', 'as-group', 'as-uid', 'request-timeout', 'disable-compression',
+] as const;
 
 /** Declares the kubectl-style global flags on the root yargs instance. */
 export function withGlobalFlags<T>(y: Argv<T>): Argv<T & GlobalFlags> {
@@ -39,55 +27,50 @@ export function withGlobalFlags<T>(y: Argv<T>): Argv<T & GlobalFlags> {
     .option('cluster', { type: 'string', global: true, describe: 'The name of the kubeconfig cluster to use' })
     .option('user', { type: 'string', global: true, describe: 'The name of the kubeconfig user to use' })
     .option('namespace', { alias: 'n', type: 'string', global: true, describe: 'If present, the namespace scope for this CLI request' })
+    .option('server', { alias: 's', type: 'string', global: true, describe: 'The address and port of the Kubernetes API server' })
+    .option('token', { type: 'string', global: true, describe: 'Bearer token for authentication to the API server' })
+    .option('certificate-authority', { type: 'string', global: true, describe: 'Path to a cert file for the certificate authority' })
+    .option('client-certificate', { type: 'string', global: true, describe: 'Path to a client certificate file for TLS' })
+    .option('client-key', { type: 'string', global: true, describe: 'Path to a client key file for TLS' })
+    .option('insecure-skip-tls-verify', { type: 'boolean', global: true, describe: "If true, the server's certificate will not be checked for validity (insecure)" })
+    .option('tls-server-name', { type: 'string', global: true, describe: 'Server name to use for server certificate validation (default: the server host)' })
     .option('as', { type: 'string', global: true, describe: 'Username to impersonate for the operation' })
     .option('as-group', { type: 'string', array: true, global: true, describe: 'Group to impersonate for the operation; repeat for several' })
+    .option('as-uid', { type: 'string', global: true, describe: 'UID to impersonate for the operation' })
     .option('request-timeout', {
       type: 'string',
       global: true,
       describe: 'Time to wait for a single server request (e.g. 1s, 2m, 3h); 0 means no timeout',
     })
+    .option('disable-compression', { type: 'boolean', global: true, describe: 'If true, opt out of response compression for all requests to the server' })
     .option('output', { alias: 'o', type: 'string', global: true, describe: 'Output format (each verb lists the formats it accepts)' })
-    .option('verbose', { alias: 'v', type: 'boolean', global: true, describe: 'Print stack traces and debug detail on errors' })
-    .group(['kubeconfig', 'context', 'cluster', 'user', 'namespace', 'as', 'as-group', 'request-timeout', 'output', 'verbose', 'help'], 'Global flags:') as Argv<
-    T & GlobalFlags
-  >;
-}
-
-/** Parses a kubectl duration (`0`, `30`, `500ms`, `5s`, `2m`, `1h`, `1m30s`) into milliseconds. */
-export function parseDuration(flag: string, value: string | undefined): number {
-  if (value === undefined || value === '' || value === '0') return 0;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let total = 0;
-  let consumed = 0;
-  for (const m of value.matchAll(re)) {
-    total += Number(m[1]) * (unit[m[2]!] ?? 0);
-    consumed += m[0].length;
-  }
-  if (consumed !== value.length || consumed === 0) {
-    throw new UsageError(`invalid value "${value}" for --${flag}`, 'Use a number of seconds or a duration such as 500ms, 30s, 2m or 1h.');
-  }
-  return Math.round(total);
+    .option('v', {
+      type: 'number',
+      global: true,
+      describe: 'Log level: 0 quiet, 4 debug detail and stack traces, 6 one line per API request, 8 request and response bodies (credentials masked)',
+    })
+    .group([...CONNECTION_FLAGS, 'output', 'v', 'help'], 'Global flags:') as Argv<T & GlobalFlags>;
 }
 
 /** Turns the raw global flags into validated cluster options. */
 export function clusterOptions(flags: GlobalFlags): ClusterOptions {
-  const opts: ClusterOptions = {
-    asGroups: (flags['as-group'] ?? []).filter((g) => g !== ''),
-    requestTimeoutMs: parseDuration('request-timeout', flags['request-timeout']),
-  };
-  for (const key of ['kubeconfig', 'context', 'cluster', 'user', 'namespace', 'as'] as const) {
-    const v = flags[key];
-    if (v !== undefined) {
-      if (v === '') throw new UsageError(`--${key} must not be empty`);
-      opts[key] = v;
-    }
-  }
-  if (opts.asGroups.length > 0 && opts.as === undefined) {
-    throw new UsageError('--as-group requires --as', 'kubectl refuses to impersonate groups without a user; add --as=USER.');
-  }
-  return opts;
+  return toClusterOptions(flags);
+}
+
+/** What --dry-run asks for: nothing (a real run), a client-side plan, or a server-side dry run (nothing stored). */
+export type DryRunMode = 'none' | 'client' | 'server';
+
+/** The --dry-run option: a bare `--dry-run` means client, like kubectl (src/cli.ts rewrites it to --dry-run=client). */
+export function dryRunOption(describe: string) {
+  return { type: 'string', requiresArg: false, describe } as const;
+}
+
+/** Validates --dry-run against the modes a verb supports (a verb that only plans has no server mode). */
+export function parseDryRun<M extends DryRunMode>(value: string | undefined, allowed: readonly M[]): M | 'none' {
+  if (value === undefined || value === 'none' || value === 'false') return 'none';
+  const v = value === '' || value === 'true' ? 'client' : value;
+  if ((allowed as readonly string[]).includes(v)) return v as M;
+  throw new UsageError(`invalid --dry-run "${value}"`, `Allowed values are: ${['none', ...allowed].join(', ')} (a bare --dry-run means client).`);
 }
 
 /** Checks an -o value against the formats a verb accepts and returns it (or the default). */
@@ -107,16 +90,6 @@ export interface ClusterVerbFlags extends GlobalFlags {
   concurrency?: number;
 }
 
-/** Client-side tuning of the API connection, validated. */
-export interface ClusterTuning {
-  qps: number;
-  burst: number;
-  /** Page size of list calls (kubectl's --chunk-size). */
-  pageSize: number;
-  /** Objects processed at once. */
-  concurrency: number;
-}
-
 /** Declares -A, -l, --qps, --burst, --chunk-size and --concurrency (kubectl spellings where kubectl has them). */
 export function withClusterVerbFlags<T>(y: Argv<T>): Argv<T & ClusterVerbFlags> {
   return y
@@ -130,12 +103,7 @@ export function withClusterVerbFlags<T>(y: Argv<T>): Argv<T & ClusterVerbFlags> 
 
 /** Validates the tuning flags. */
 export function clusterTuning(flags: ClusterVerbFlags): ClusterTuning {
-  const t = { qps: flags.qps ?? 50, burst: flags.burst ?? 100, pageSize: flags['chunk-size'] ?? 500, concurrency: flags.concurrency ?? 8 };
-  if (!(t.qps > 0)) throw new UsageError(`--qps must be greater than 0, got ${t.qps}`);
-  if (!(t.burst >= 1) || !Number.isInteger(t.burst)) throw new UsageError(`--burst must be a positive integer, got ${t.burst}`);
-  if (!(t.pageSize >= 0) || !Number.isInteger(t.pageSize)) throw new UsageError(`--chunk-size must be 0 or a positive integer, got ${t.pageSize}`);
-  if (!(t.concurrency >= 1) || !Number.isInteger(t.concurrency)) throw new UsageError(`--concurrency must be a positive integer, got ${t.concurrency}`);
-  return t;
+  return validateTuning({ qps: flags.qps ?? 50, burst: flags.burst ?? 100, pageSize: flags['chunk-size'] ?? 500, concurrency: flags.concurrency ?? 8 });
 }
 
 /** The --suffix option of every verb that names TrainJobs (a value is required: `--suffix -v2` would otherwise read as a flag and leave the suffix empty). */

@@ -3,7 +3,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { PassThrough, Writable } from 'node:stream';
 import type { Deps } from '../../src/io.js';
-import { completionCommand, runCompletionProtocol } from '../../src/verbs/completion.js';
+import { runCompletionProtocol } from '../../src/completion-protocol.js';
+import { completionCommand } from '../../src/verbs/completion.js';
 
 class Capture extends Writable {
   text = '';

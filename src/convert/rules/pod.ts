@@ -2,7 +2,14 @@ import { finding } from '../codes.js';
 import type { Finding } from '../findings.js';
 import { isObject, joinPath, type Container, type JsonObject } from '../model.js';
 import type { ConversionPlan } from '../plan.js';
-import { V1_DEFAULT_PORT, V1_PORT_NAME } from '../pytorchjob.js';
+
+/** How a v1 kind names its training container, and which ports v1 added to it by itself. */
+export interface TrainingContainer {
+  /** The container v1 requires and Trainer v2 calls `node` (`pytorch`, `mpi`, `tensorflow`, ...). */
+  name: string;
+  /** Handles a port of the training container; returns true when it is v1's own port (dropped and reported here). */
+  v1Port?: (port: JsonObject, path: string, plan: ConversionPlan) => boolean;
+}
 
 /** Pod spec fields whose value equals the Kubernetes default: dropping them changes nothing. */
 const POD_DEFAULTS: Record<string, unknown> = {
@@ -34,12 +41,12 @@ function defaultPullPolicy(image: string): string {
 }
 
 /**
- * Splits the unified pod template into the plan: the `pytorch` container feeds `trainer` and
+ * Splits the unified pod template into the plan: the training container feeds `trainer` and
  * `nodeContainer`, other containers become sidecars, and every other pod field is kept for the
  * target to place (overrides/patches where the target allows, else the generated runtime).
  * Values equal to the Kubernetes default are dropped and reported once.
  */
-export function carryPodTemplate(template: JsonObject, templatePath: string, plan: ConversionPlan): void {
+export function carryPodTemplate(template: JsonObject, templatePath: string, plan: ConversionPlan, training: TrainingContainer): void {
   const findings = plan.findings;
   const droppedDefaults: string[] = [];
   const meta = isObject(template.metadata) ? template.metadata : {};
@@ -104,7 +111,7 @@ export function carryPodTemplate(template: JsonObject, templatePath: string, pla
   const containers = spec.containers as Container[];
   containers.forEach((c, i) => {
     const path = `${specPath}.containers[${i}]`;
-    if (c.name === 'pytorch') carryTrainingContainer(c, path, plan, droppedDefaults);
+    if (c.name === training.name) carryTrainingContainer(c, path, plan, droppedDefaults, training);
     else plan.sidecars.push(c);
   });
   if (plan.sidecars.length) {
@@ -128,9 +135,9 @@ export function carryPodTemplate(template: JsonObject, templatePath: string, pla
   }
 }
 
-function carryTrainingContainer(c: Container, path: string, plan: ConversionPlan, droppedDefaults: string[]): void {
+function carryTrainingContainer(c: Container, path: string, plan: ConversionPlan, droppedDefaults: string[], training: TrainingContainer): void {
   const findings = plan.findings;
-  findings.push(finding('KTJ-CTR-001', joinPath(path, 'name'), 'Container "pytorch" becomes container "node" (use `kubectl logs -c node`).'));
+  findings.push(finding('KTJ-CTR-001', joinPath(path, 'name'), `Container "${training.name}" becomes container "node" (use \`kubectl logs -c node\`).`));
   for (const [key, value] of Object.entries(c)) {
     const fieldPath = joinPath(path, key);
     switch (key) {
@@ -144,22 +151,22 @@ function carryTrainingContainer(c: Container, path: string, plan: ConversionPlan
         if (Array.isArray(value) && value.length) plan.trainer[key] = value;
         break;
       case 'env':
-        // Handled by the environment rules (rules/env.ts), which need the whole picture.
+        // Handled by the environment rules (the kind's env contract, kinds/<kind>/env.ts), which need the whole picture.
         break;
       case 'resources':
         if (isObject(value) && Object.keys(value).length) plan.trainer.resourcesPerNode = value;
         break;
       case 'ports':
-        carryPorts(value, fieldPath, plan);
+        carryPorts(value, fieldPath, plan, training);
         break;
       case 'imagePullPolicy':
-        if (value === defaultPullPolicy(String(c.image))) droppedDefaults.push(`containers[pytorch].imagePullPolicy: ${value}`);
+        if (value === defaultPullPolicy(String(c.image))) droppedDefaults.push(`containers[${training.name}].imagePullPolicy: ${value}`);
         else plan.nodeContainer[key] = value;
         break;
       default:
         if (isEmpty(value)) break;
         if (key in CONTAINER_DEFAULTS && CONTAINER_DEFAULTS[key] === value) {
-          droppedDefaults.push(`containers[pytorch].${key}: ${JSON.stringify(value)}`);
+          droppedDefaults.push(`containers[${training.name}].${key}: ${JSON.stringify(value)}`);
           break;
         }
         plan.nodeContainer[key] = value;
@@ -169,27 +176,12 @@ function carryTrainingContainer(c: Container, path: string, plan: ConversionPlan
   if (!plan.trainer.args) plan.clearRuntimeEntrypoint.args = true;
 }
 
-function carryPorts(value: unknown, path: string, plan: ConversionPlan): void {
+function carryPorts(value: unknown, path: string, plan: ConversionPlan, training: TrainingContainer): void {
   if (!Array.isArray(value)) return;
   const kept: JsonObject[] = [];
   for (const p of value) {
     if (!isObject(p)) continue;
-    if (p.name === V1_PORT_NAME) {
-      if (p.containerPort !== V1_DEFAULT_PORT) {
-        plan.findings.push(
-          finding(
-            'KTJ-ENV-003',
-            path,
-            `The v1 rendezvous port ${V1_PORT_NAME} was ${String(p.containerPort)}; Trainer v2 always uses 29500 (PET_MASTER_PORT).`,
-            'Read the port from PET_MASTER_PORT (or MASTER_PORT of the compatibility env) instead of hard-coding it.',
-          ),
-        );
-        plan.v1Settings.masterPort = p.containerPort;
-      } else {
-        plan.findings.push(finding('KTJ-CTR-002', path, `Port ${V1_PORT_NAME} (${V1_DEFAULT_PORT}) is dropped: Trainer v2 adds its own port 29500 to the node container.`));
-      }
-      continue;
-    }
+    if (training.v1Port?.(p, path, plan)) continue;
     kept.push(p);
   }
   if (kept.length) {

@@ -1,7 +1,7 @@
 import { finding } from '../codes.js';
 import { isObject, joinPath } from '../model.js';
 import type { ConversionPlan } from '../plan.js';
-import type { PyTorchJob } from '../pytorchjob.js';
+import type { SourceJob } from '../source.js';
 import type { TargetCapabilities } from '../targets/types.js';
 
 const MANAGED_BY_V1 = 'kubeflow.org/training-operator';
@@ -14,7 +14,7 @@ export const VOLCANO_QUEUE_ANNOTATION = 'scheduling.volcano.sh/queue-name';
  * on v2.2+ (else onto the child Job), backoffLimit goes onto the child Job, and the rest
  * (cleanPodPolicy, TTL, gang scheduling) has no v2 home and is kept for rollback.
  */
-export function mapRunPolicy(job: PyTorchJob, plan: ConversionPlan, caps: TargetCapabilities, restartPolicy: string): void {
+export function mapRunPolicy(job: SourceJob, plan: ConversionPlan, caps: TargetCapabilities, restartPolicy: string): void {
   const rp = job.runPolicy;
   const f = plan.findings;
   const keep: Record<string, unknown> = {};

@@ -1,6 +1,5 @@
 import type { Finding } from '../findings.js';
 import type { JsonObject, KubeObject } from '../model.js';
-import type { Overrides } from '../placement.js';
 
 /** A TrainJob schema generation kubectl-trainjob can emit (all are trainer.kubeflow.org/v1alpha1). */
 export type TargetVersion = 'v2.0' | 'v2.1' | 'v2.2' | 'v2.3';
@@ -54,4 +53,11 @@ export interface Target {
 /** Result of running the version-neutral rules for a target. */
 export interface RuleOutput {
   findings: Finding[];
+}
+
+/** What goes through the TrainJob's per-job customization (overrides or patches). */
+export interface Overrides {
+  podMetadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  podSpec: JsonObject;
+  nodeContainer: JsonObject;
 }

@@ -19,7 +19,7 @@ import {
   type KubeObject,
   type ResourceRef,
 } from '../../../src/cluster/index.js';
-import type { ClusterOptions } from '../../../src/verbs/flags.js';
+import type { ClusterOptions } from '../../../src/cluster/config-flags.js';
 import { adminKubeconfigPath, applyObjects, installDenyPolicy, testNamespace, userKubeconfig } from '../../controlplane/harness.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ktj-home-'));

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { connect, Resources, TransportError, type Cluster, type ConnectOptions } from '../../../src/cluster/index.js';
-import type { ClusterOptions } from '../../../src/verbs/flags.js';
+import type { ClusterOptions } from '../../../src/cluster/config-flags.js';
 import { adminKubeconfigPath, apiserverUrl, controlPlaneWorkDir, testNamespace, userKubeconfig } from '../../controlplane/harness.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ktj-home-'));

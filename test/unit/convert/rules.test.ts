@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { convertPyTorchJob, type ConvertOptions } from '../../../src/convert/index.js';
-import { extractPyTorchJobs } from '../../../src/convert/extract.js';
+import { extractJobs } from '../../../src/convert/extract.js';
 import { maxTrainJobNameLength } from '../../../src/convert/rules/metadata.js';
-import { maxResources, parseQuantity } from '../../../src/convert/rules/roles.js';
+import { maxResources, parseQuantity } from '../../../src/convert/kinds/pytorchjob/roles.js';
 import { getTarget } from '../../../src/convert/targets/index.js';
 import { aPyTorchJob } from '../../builders.js';
 
@@ -130,8 +130,17 @@ describe('placement per target', () => {
     job.spec.pytorchReplicaSpecs.Master.template.spec.containers.push({ name: 'proxy', image: 'envoy' });
     job.spec.pytorchReplicaSpecs.Worker.template.spec.containers.push({ name: 'proxy', image: 'envoy' });
     const r = convertPyTorchJob(job, opts());
-    expect(r.objects[0]!.metadata.name).toBe('train-runtime');
-    expect(trainJob(r).spec.runtimeRef).toEqual({ name: 'train-runtime', kind: 'TrainingRuntime' });
+    const name = r.objects[0]!.metadata.name!;
+    expect(name).toMatch(/^torch-distributed-[0-9a-f]{10}$/);
+    expect(trainJob(r).spec.runtimeRef).toEqual({ name, kind: 'TrainingRuntime' });
+    // Another job with the same pod settings but its own name, image and command gets the same runtime.
+    const other = JSON.parse(JSON.stringify(job));
+    other.metadata.name = 'other';
+    for (const role of ['Master', 'Worker']) {
+      const c = other.spec.pytorchReplicaSpecs[role]?.template.spec.containers[0];
+      if (c) c.image = 'elsewhere/image:9';
+    }
+    expect(convertPyTorchJob(other, opts()).objects[0]!.metadata.name).toBe(name);
   });
 });
 
@@ -155,12 +164,12 @@ describe('run policy', () => {
 describe('extraction', () => {
   test('List items are found with their paths', () => {
     const list = { apiVersion: 'v1', kind: 'List', items: [aPyTorchJob().build(), { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } }] };
-    const x = extractPyTorchJobs(list);
+    const x = extractJobs(list);
     expect(x.jobs.map((j) => j.path)).toEqual(['items[0]']);
     expect(x.findings.map((f) => [f.code, f.path])).toEqual([['KTJ-IN-002', 'items[1]']]);
   });
   test('an empty document is nothing, a scalar is an error', () => {
-    expect(extractPyTorchJobs(null)).toEqual({ jobs: [], findings: [] });
-    expect(extractPyTorchJobs('hello').findings[0]!.code).toBe('KTJ-IN-001');
+    expect(extractJobs(null)).toEqual({ jobs: [], findings: [] });
+    expect(extractJobs('hello').findings[0]!.code).toBe('KTJ-IN-001');
   });
 });

@@ -7,7 +7,7 @@ import v20 from '../../../src/convert/targets/trainer-v2.0/schema.json' with { t
 import v21 from '../../../src/convert/targets/trainer-v2.1/schema.json' with { type: 'json' };
 import v22 from '../../../src/convert/targets/trainer-v2.2/schema.json' with { type: 'json' };
 import v23 from '../../../src/convert/targets/trainer-v2.3/schema.json' with { type: 'json' };
-import pytorch from '../../../src/convert/targets/pytorchjob-v1/schema.json' with { type: 'json' };
+import pytorch from '../../../src/convert/kinds/pytorchjob/schema.json' with { type: 'json' };
 
 const SCHEMAS: [string, object][] = [v20, v21, v22, v23].flatMap((s, i) => [
   [`trainer-v2.${i} trainjob`, s.trainjob],

@@ -12,7 +12,7 @@ import v20 from '../../../src/convert/targets/trainer-v2.0/schema.json' with { t
 import v21 from '../../../src/convert/targets/trainer-v2.1/schema.json' with { type: 'json' };
 import v22 from '../../../src/convert/targets/trainer-v2.2/schema.json' with { type: 'json' };
 import v23 from '../../../src/convert/targets/trainer-v2.3/schema.json' with { type: 'json' };
-import pytorch from '../../../src/convert/targets/pytorchjob-v1/schema.json' with { type: 'json' };
+import pytorch from '../../../src/convert/kinds/pytorchjob/schema.json' with { type: 'json' };
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const brief = (vs: SchemaViolation[]): string[] => vs.map((x) => `${x.rule} ${x.path}: ${x.message}`);

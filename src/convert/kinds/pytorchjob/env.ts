@@ -1,7 +1,7 @@
-import { finding } from '../codes.js';
-import { isObject, type JsonObject } from '../model.js';
-import type { ConversionPlan } from '../plan.js';
-import type { PyTorchJob } from '../pytorchjob.js';
+import { finding } from '../../codes.js';
+import { isObject, type JsonObject } from '../../model.js';
+import type { ConversionPlan } from '../../plan.js';
+import type { PyTorchJob } from './reader.js';
 
 /** The only port Trainer v2 uses for the master (ContainerTrainerPort, all versions). */
 export const V2_MASTER_PORT = 29500;

@@ -1,7 +1,7 @@
-import { finding } from '../codes.js';
-import type { Finding } from '../findings.js';
-import { clone, deepEqual, isObject, type JsonObject, type ReplicaSpec } from '../model.js';
-import type { PyTorchJob } from '../pytorchjob.js';
+import { finding } from '../../codes.js';
+import type { Finding } from '../../findings.js';
+import { clone, deepEqual, isObject, type JsonObject, type ReplicaSpec } from '../../model.js';
+import type { PyTorchJob } from './reader.js';
 
 /** The one pod template Trainer v2 runs on every node, merged from the v1 Master and Worker. */
 export interface UnifiedRoles {

@@ -3,15 +3,10 @@ import { compareFindings, type Finding } from './findings.js';
 import { clone, isObject, type JsonObject, type KubeObject } from './model.js';
 import { ANNOTATION_PREFIX, buildGeneratedRuntime, decidePlacement } from './placement.js';
 import type { ConversionPlan, ConvertOptions } from './plan.js';
-import { readPyTorchJob } from './pytorchjob.js';
-import { applyEnvContract } from './rules/env.js';
 import { checkKueue, checkName } from './rules/metadata.js';
-import { carryPodTemplate } from './rules/pod.js';
-import { mapElastic, mapProcessesPerNode } from './rules/processes.js';
-import { unifyRoles } from './rules/roles.js';
-import { mapRunPolicy } from './rules/run-policy.js';
+import type { SourceJob } from './source.js';
 
-/** The outcome of converting one PyTorchJob. */
+/** The outcome of converting one v1 job. */
 export interface ConversionResult {
   /** Objects to create, in apply order: a generated TrainingRuntime first, then the TrainJob. Empty when refused. */
   objects: KubeObject[];
@@ -38,20 +33,14 @@ export const ANNOTATIONS = {
 } as const;
 
 /**
- * Converts one PyTorchJob (kubeflow.org/v1) into a TrainJob for the chosen Trainer schema, plus a
- * generated TrainingRuntime where the TrainJob cannot carry a setting. Pure: reads nothing but
- * its arguments. Every input field is either carried over or reported as a finding.
+ * Starts the version-neutral plan of one v1 job: the TrainJob's name (with the suffix), namespace,
+ * labels and annotations; the kind's rules fill in the rest.
  */
-export function convertPyTorchJob(raw: JsonObject, opts: ConvertOptions): ConversionResult {
-  const findings: Finding[] = [];
-  const job = readPyTorchJob(raw, findings);
-  if (!job) return finish({ objects: [], findings, refused: true });
-
-  const target = opts.target;
-  const caps = target.capabilities;
+export function newPlan(job: SourceJob, opts: ConvertOptions, replicaSpecsPath: string, findings: Finding[]): ConversionPlan {
   const name = job.name !== undefined ? `${job.name}${opts.suffix ?? ''}` : undefined;
-  const plan: ConversionPlan = {
+  return {
     job,
+    replicaSpecsPath,
     ...(name !== undefined ? { name } : {}),
     ...(job.name === undefined && job.generateName !== undefined ? { generateName: job.generateName } : {}),
     ...((job.namespace ?? opts.defaultNamespace) ? { namespace: (job.namespace ?? opts.defaultNamespace)! } : {}),
@@ -70,17 +59,17 @@ export function convertPyTorchJob(raw: JsonObject, opts: ConvertOptions): Conver
     v1Settings: {},
     findings,
   };
+}
 
-  const roles = unifyRoles(job, findings);
-  plan.numNodes = roles.numNodes;
-  carryPodTemplate(roles.template, roles.templatePath, plan);
-  const trainingContainer = ((roles.template.spec as JsonObject).containers as JsonObject[]).find((c) => c.name === 'pytorch')!;
-  const containerIndex = ((roles.template.spec as JsonObject).containers as JsonObject[]).indexOf(trainingContainer);
-  mapRestartPolicy(roles.restartPolicy, `${roles.templatePath.replace(/\.template$/, '')}.restartPolicy`, plan);
-  mapElastic(job, plan);
-  mapProcessesPerNode(job, plan, caps);
-  applyEnvContract(job, `${roles.templatePath}.spec.containers[${containerIndex}].env`, trainingContainer.env, plan, opts.envShim);
-  mapRunPolicy(job, plan, caps, plan.restartPolicy ?? roles.restartPolicy);
+/**
+ * Turns a filled-in plan into objects, the same way for every v1 kind: checks the name and Kueue
+ * labels, decides what the TrainJob carries and what needs a generated TrainingRuntime, and builds
+ * both for the target. Refuses (no objects) on error findings unless forced.
+ */
+export function assemble(plan: ConversionPlan, opts: ConvertOptions): ConversionResult {
+  const findings = plan.findings;
+  const target = opts.target;
+  const caps = target.capabilities;
   checkName(plan);
   checkKueue(plan, caps);
   if (caps.requestsFromLimits) copyRequestsFromLimits(plan);
@@ -90,8 +79,9 @@ export function convertPyTorchJob(raw: JsonObject, opts: ConvertOptions): Conver
   const objects: KubeObject[] = [];
   let runtimeRef: JsonObject = { name: opts.runtime.name, kind: opts.runtime.kind };
   if (placement.runtimeReasons.length) {
-    const runtimeName = `${plan.name ?? plan.generateName ?? 'trainjob'}${plan.name ? '-' : ''}runtime`;
     const derivedFromStock = opts.baseRuntime === undefined;
+    const runtime = buildGeneratedRuntime(plan, placement.runtimeReasons, baseRuntime, opts.runtime, derivedFromStock);
+    const runtimeName = runtime.metadata.name!;
     if (derivedFromStock && opts.runtime.name !== 'torch-distributed') {
       findings.push(
         finding(
@@ -102,13 +92,12 @@ export function convertPyTorchJob(raw: JsonObject, opts: ConvertOptions): Conver
         ),
       );
     }
-    const runtime = buildGeneratedRuntime(plan, runtimeName, placement.runtimeReasons, baseRuntime, opts.runtime, derivedFromStock);
     findings.push(
       finding(
         'KTJ-RT-001',
-        'spec.pytorchReplicaSpecs',
-        `TrainingRuntime ${runtimeName} is generated (derived from ${opts.runtime.kind} ${opts.runtime.name}) because the TrainJob cannot express: ${placement.runtimeReasons.join('; ')}.`,
-        'Apply it together with the TrainJob (it is first in the output); kubectl trainjob cleanup removes it with the TrainJob.',
+        plan.replicaSpecsPath,
+        `TrainingRuntime ${runtimeName} is generated (derived from ${opts.runtime.kind} ${opts.runtime.name}) because the TrainJob cannot express: ${placement.runtimeReasons.join('; ')}. It is named by its content, so every job of the namespace that needs the same runtime shares it.`,
+        'Apply it together with the TrainJob (it comes first in the output); rollback deletes it when no TrainJob uses it any more.',
       ),
     );
     objects.push(runtime);
@@ -120,12 +109,14 @@ export function convertPyTorchJob(raw: JsonObject, opts: ConvertOptions): Conver
   return finish({ objects: refused ? [] : objects, findings, refused, ...(plan.name ? { name: plan.name } : {}) });
 }
 
-function finish(r: ConversionResult): ConversionResult {
+/** Sorts the findings of a result into their stable report order. */
+export function finish(r: ConversionResult): ConversionResult {
   r.findings.sort(compareFindings);
   return r;
 }
 
-function mapRestartPolicy(policy: string, path: string, plan: ConversionPlan): void {
+/** Maps a v1 replica restartPolicy (OnFailure, Never, Always, ExitCode) onto the Job pods of the TrainJob. */
+export function mapRestartPolicy(policy: string, path: string, plan: ConversionPlan): void {
   switch (policy) {
     case 'OnFailure':
       return;
@@ -158,14 +149,14 @@ function copyRequestsFromLimits(plan: ConversionPlan): void {
   if (!r || !isObject(r.limits) || isObject(r.requests)) return;
   plan.trainer.resourcesPerNode = { ...r, requests: clone(r.limits) };
   plan.findings.push(
-    finding('KTJ-CTR-005', 'spec.pytorchReplicaSpecs', 'resourcesPerNode.requests copied from limits (Kubernetes defaults requests to limits anyway): Trainer v2.0 miscounts processes per node without requests.'),
+    finding('KTJ-CTR-005', plan.replicaSpecsPath, 'resourcesPerNode.requests copied from limits (Kubernetes defaults requests to limits anyway): Trainer v2.0 miscounts processes per node without requests.'),
   );
 }
 
 function buildTrainJob(plan: ConversionPlan, opts: ConvertOptions, runtimeRef: JsonObject, customization: JsonObject): KubeObject {
   const job = plan.job;
   const annotations: Record<string, string> = { ...plan.annotations };
-  annotations[ANNOTATIONS.sourceKind] = 'PyTorchJob';
+  annotations[ANNOTATIONS.sourceKind] = job.kind;
   annotations[ANNOTATIONS.sourceApiVersion] = job.apiVersion;
   if (job.namespace) annotations[ANNOTATIONS.sourceNamespace] = job.namespace;
   if (job.name) annotations[ANNOTATIONS.sourceName] = job.name;

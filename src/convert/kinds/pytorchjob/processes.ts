@@ -1,7 +1,7 @@
-import { finding } from '../codes.js';
-import type { ConversionPlan } from '../plan.js';
-import type { PyTorchJob } from '../pytorchjob.js';
-import type { TargetCapabilities } from '../targets/types.js';
+import { finding } from '../../codes.js';
+import type { ConversionPlan } from '../../plan.js';
+import type { PyTorchJob } from './reader.js';
+import type { TargetCapabilities } from '../../targets/types.js';
 import { requestsGpu, usesLauncher } from './env.js';
 
 /**

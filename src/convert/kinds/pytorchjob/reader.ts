@@ -1,35 +1,44 @@
-import { finding } from './codes.js';
-import type { Finding } from './findings.js';
-import { isObject, joinPath, type JsonObject, type ReplicaRole, type ReplicaSpec } from './model.js';
+import { finding } from '../../codes.js';
+import type { Finding } from '../../findings.js';
+import { isObject, joinPath, type JsonObject, type ReplicaRole, type ReplicaSpec } from '../../model.js';
+import type { TrainingContainer } from '../../rules/pod.js';
+import { readSourceMetadata, type SourceJob } from '../../source.js';
 
 /** The v1 default rendezvous port the operator adds to the `pytorch` container (`setPyTorchDefaultPort`). */
 export const V1_DEFAULT_PORT = 23456;
 /** The name of the v1 default port. */
 export const V1_PORT_NAME = 'pytorchjob-port';
-/** The annotation kubectl writes on client-side apply; never carried. */
-export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** The training container of a PyTorchJob (`pytorch`) and the rendezvous port v1 added to it. */
+export const TRAINING_CONTAINER: TrainingContainer = {
+  name: 'pytorch',
+  v1Port(p, path, plan) {
+    if (p.name !== V1_PORT_NAME) return false;
+    if (p.containerPort !== V1_DEFAULT_PORT) {
+      plan.findings.push(
+        finding(
+          'KTJ-ENV-003',
+          path,
+          `The v1 rendezvous port ${V1_PORT_NAME} was ${String(p.containerPort)}; Trainer v2 always uses 29500 (PET_MASTER_PORT).`,
+          'Read the port from PET_MASTER_PORT (or MASTER_PORT of the compatibility env) instead of hard-coding it.',
+        ),
+      );
+      plan.v1Settings.masterPort = p.containerPort;
+    } else {
+      plan.findings.push(finding('KTJ-CTR-002', path, `Port ${V1_PORT_NAME} (${V1_DEFAULT_PORT}) is dropped: Trainer v2 adds its own port 29500 to the node container.`));
+    }
+    return true;
+  },
+};
 
 /** A PyTorchJob read from the input, with the v1 operator's defaults applied (they are not persisted by v1). */
-export interface PyTorchJob {
-  raw: JsonObject;
-  apiVersion: string;
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
+export interface PyTorchJob extends SourceJob {
   master?: ReplicaSpec;
   worker?: ReplicaSpec;
   /** `spec.nprocPerNode` as written (undefined when absent; v1 then defaults it to `auto`). */
   nprocPerNode?: string;
   elasticPolicy?: JsonObject;
-  runPolicy: JsonObject;
 }
-
-/** Metadata keys the API server sets; they never reach the output (uid and resourceVersion go into provenance). Also used for clean manifests. */
-export const SERVER_METADATA = new Set(['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds']);
 
 /**
  * Reads a PyTorchJob as the v1 operator would: normalizes replica keys, applies the defaults the
@@ -37,36 +46,7 @@ export const SERVER_METADATA = new Set(['uid', 'resourceVersion', 'generation', 
  * what the v1 webhook would reject. Returns undefined when the object is too broken to convert.
  */
 export function readPyTorchJob(raw: JsonObject, findings: Finding[]): PyTorchJob | undefined {
-  const meta = isObject(raw.metadata) ? raw.metadata : {};
-  const job: PyTorchJob = {
-    raw,
-    apiVersion: String(raw.apiVersion),
-    labels: stringMap(meta.labels),
-    annotations: stringMap(meta.annotations),
-    runPolicy: {},
-  };
-  if (typeof meta.name === 'string' && meta.name !== '') job.name = meta.name;
-  if (typeof meta.generateName === 'string' && meta.generateName !== '') job.generateName = meta.generateName;
-  if (typeof meta.namespace === 'string' && meta.namespace !== '') job.namespace = meta.namespace;
-  if (typeof meta.uid === 'string') job.uid = meta.uid;
-  if (typeof meta.resourceVersion === 'string') job.resourceVersion = meta.resourceVersion;
-  delete job.annotations[LAST_APPLIED];
-  for (const key of Object.keys(meta)) {
-    if (['name', 'generateName', 'namespace', 'labels', 'annotations'].includes(key) || SERVER_METADATA.has(key)) continue;
-    if (key === 'ownerReferences' || key === 'finalizers') {
-      findings.push(
-        finding(
-          'KTJ-META-001',
-          joinPath('metadata', key),
-          `metadata.${key} is not carried to the TrainJob: it refers to the PyTorchJob's lifecycle (owners and finalizers of the v1 object).`,
-          key === 'ownerReferences' ? 'If an owner (for example an AppWrapper) must own the TrainJob, set the owner reference after creating it.' : 'Add the finalizer to the TrainJob yourself if a controller of yours still needs it.',
-        ),
-      );
-    }
-  }
-  if (!job.name && !job.generateName) {
-    findings.push(finding('KTJ-NAME-004', 'metadata.name', 'The PyTorchJob has neither metadata.name nor metadata.generateName.', 'Give the job a name.'));
-  }
+  const job: PyTorchJob = readSourceMetadata(raw, 'PyTorchJob', findings);
 
   const spec = raw.spec;
   if (!isObject(spec)) {
@@ -76,7 +56,6 @@ export function readPyTorchJob(raw: JsonObject, findings: Finding[]): PyTorchJob
   if (typeof spec.nprocPerNode === 'string') job.nprocPerNode = spec.nprocPerNode;
   else if (typeof spec.nprocPerNode === 'number') job.nprocPerNode = String(spec.nprocPerNode);
   if (isObject(spec.elasticPolicy)) job.elasticPolicy = spec.elasticPolicy;
-  if (isObject(spec.runPolicy)) job.runPolicy = spec.runPolicy;
 
   const specs = spec.pytorchReplicaSpecs;
   if (!isObject(specs) || Object.keys(specs).length === 0) {
@@ -190,10 +169,4 @@ function readReplica(role: ReplicaRole, inputKey: string, value: unknown, path: 
     restartPolicy: typeof value.restartPolicy === 'string' && value.restartPolicy !== '' ? value.restartPolicy : 'OnFailure',
     template,
   };
-}
-
-function stringMap(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (isObject(v)) for (const [k, x] of Object.entries(v)) if (x !== undefined && x !== null) out[k] = String(x);
-  return out;
 }

@@ -1,0 +1,14 @@
+import { pytorchJobKind } from './pytorchjob/index.js';
+import type { SourceKind } from './types.js';
+
+export type { SourceKind } from './types.js';
+
+/** Every v1 kind the converter reads, in the order reports list them. Adding a kind = a folder + a line here. */
+export const SOURCE_KINDS: readonly SourceKind[] = [pytorchJobKind];
+
+const byKind = new Map(SOURCE_KINDS.map((k) => [k.kind, k]));
+
+/** The registered source kind named `kind` (any apiVersion), or undefined. */
+export function sourceKind(kind: string): SourceKind | undefined {
+  return byKind.get(kind);
+}
