@@ -7,6 +7,7 @@ const src = readFileSync('src/convert/codes.ts', 'utf8');
 const rows = [...src.matchAll(/^\s*'(KTJ-[A-Z0-9]+-\d+)': \{ severity: '(\w+)', title: '((?:[^'\\]|\\.)*)' \}/gm)].map((m) => ({ code: m[1], severity: m[2], title: m[3].replace(/\\'/g, "'") }));
 const areas = {
   IN: 'Input: what was read and what was left out',
+  DUP: 'Duplicates: one identity, two objects',
   SCHEMA: 'The input against the PyTorchJob v1 schema',
   V1: 'The v1 operator\'s own rules',
   META: 'Metadata',
@@ -39,7 +40,8 @@ for (const r of rows) {
     area = a;
     out += `\n## ${areas[a] ?? a}\n\n| code | default severity | meaning |\n|---|---|---|\n`;
   }
-  out += `| ${r.code} | ${r.severity} | ${r.title} |\n`;
+  // The anchor is what SARIF rule help links (helpUri) point at.
+  out += `| <a id="${r.code.toLowerCase()}"></a>${r.code} | ${r.severity} | ${r.title} |\n`;
 }
 if (process.argv.includes('--check')) {
   let cur = '';

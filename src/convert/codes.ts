@@ -20,6 +20,9 @@ export const FINDING_CODES = {
   'KTJ-IN-006': { severity: 'warning', title: 'PyTorchJob embedded in an AppWrapper: the wrapper is not carried over' },
   'KTJ-IN-007': { severity: 'warning', title: 'No PyTorchJob found in the input' },
   'KTJ-IN-008': { severity: 'warning', title: 'Katib Experiment trial template not converted' },
+  // Two objects with one identity (kind, namespace, name) in one run.
+  'KTJ-DUP-001': { severity: 'info', title: 'Identical object given twice: emitted once' },
+  'KTJ-DUP-002': { severity: 'error', title: 'Two different objects with the same kind, namespace and name: the second is not emitted' },
   // Shape of the input against the PyTorchJob v1 API.
   'KTJ-SCHEMA-001': { severity: 'error', title: 'Field has a value the PyTorchJob v1 schema rejects' },
   'KTJ-SCHEMA-002': { severity: 'warning', title: 'Unknown field: not part of PyTorchJob v1 (the API server drops it), not converted' },

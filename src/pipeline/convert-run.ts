@@ -1,19 +1,22 @@
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { finding } from '../convert/codes.js';
 import { OutputSchemaError } from '../convert/index.js';
-import { admitJobObjects, GeneratedRuntimeRegistry } from '../convert/shared-runtimes.js';
+import { admitJobObjects, GeneratedRuntimeRegistry, isGeneratedRuntime } from '../convert/shared-runtimes.js';
 import type { KubeObject } from '../convert/model.js';
 import { getTarget, newestTarget } from '../convert/targets/index.js';
 import type { Target } from '../convert/targets/types.js';
 import { ExitCode, ExitWith, InputError, InternalError, OutputError, UsageError } from '../errors.js';
 import { resolveInputs } from '../input/sources.js';
 import type { Deps } from '../io.js';
-import { ConvertReporter, type JobReport } from '../render/convert-report.js';
+import { ConvertReporter, type FindingLocator, type JobReport } from '../render/convert-report.js';
+import { DocumentLocator } from '../render/sarif.js';
 import { TOOL_VERSION } from '../version.js';
 import type { ConvertOptions } from './convert-options.js';
 import { renderObjects } from '../render/objects.js';
 import { convertSources, countLines } from './convert-files.js';
+import { IdentityLedger } from './identities.js';
 import { RunOutput } from './output-buffer.js';
 
 function fileNameFor(obj: KubeObject): string {
@@ -38,6 +41,15 @@ async function resolveTarget(opts: ConvertOptions, deps: Deps): Promise<Target> 
   return getTarget(found.schema);
 }
 
+/** A lazy SARIF locator for one document: the YAML is parsed again with positions only when a finding needs them. */
+function locatorFor(text: string, startLine: number): FindingLocator {
+  let doc: DocumentLocator | undefined;
+  return (f) => {
+    doc ??= new DocumentLocator(text, startLine);
+    return doc.locate(f.path, f.subject?.kind, f.subject?.name);
+  };
+}
+
 /** Runs the conversion: streams documents through the converter, writes objects, reports findings, sets the exit code. */
 export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void> {
   // Outputs are checked before any input is read, so a bad path fails at once and names itself.
@@ -59,9 +71,10 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
     staging?.abort();
     throw e;
   }
-  const reporter = new ConvertReporter(opts.report, (s) => (reportSink ? reportSink.write(s) : deps.io.err.write(s)), target.version);
+  const reporter = new ConvertReporter(opts.report, (s) => (reportSink ? reportSink.write(s) : deps.io.err.write(s)), target.version, opts.report === 'sarif' ? `${pathToFileURL(deps.cwd).href.replace(/\/?$/, '/')}` : undefined);
   const stdout = staging ? undefined : new RunOutput();
   let objectsSeen = 0;
+  const identities = new IdentityLedger();
   let failed = false;
   try {
     const convertOpts = {
@@ -75,18 +88,18 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
     };
     // Generated runtimes are named by content: emitted once per stream, however many jobs share one.
     const runtimes = new GeneratedRuntimeRegistry();
-    for await (const doc of convertSources(sources, convertOpts)) {
+    for await (const doc of convertSources(sources, convertOpts, opts.report === 'sarif')) {
       reporter.summary.documents++;
       if (!doc.empty) objectsSeen++;
       if ((reporter.summary.documents & 255) === 0) deps.relieveMemory?.();
       reporter.summary.inputLines += doc.lines;
-      if (doc.findings.length) reporter.other(doc.findings);
+      const locate = doc.text !== undefined ? locatorFor(doc.text, doc.startLine ?? 1) : undefined;
+      if (doc.findings.length) reporter.other(doc.findings, locate);
       for (const job of doc.jobs) {
         let objects = job.objects;
         const runtime = objects.find((o) => o.kind === 'TrainingRuntime');
-        const hasWarnings = job.findings.some((f) => f.severity !== 'info');
         let refused = job.refused;
-        if (opts.strict && !refused && hasWarnings) {
+        if (opts.strict && !refused && job.findings.some((f) => f.severity !== 'info')) {
           refused = true;
           objects = [];
           for (const f of job.findings) if (f.severity === 'warning') f.severity = 'error';
@@ -100,7 +113,40 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
           }
           objects = admitted.objects;
         }
-        const trainJob = objects.find((o) => o.kind === 'TrainJob');
+        if (objects.length && !refused) {
+          // generateName objects are new objects each time they are applied: no identity to clash.
+          // Generated runtimes are shared and checked by the runtime registry above.
+          const named = objects.filter((o) => o.metadata.name && !isGeneratedRuntime(o));
+          const verdict = identities.check(named);
+          const source = job.subject.source ?? '(input)';
+          if (verdict.conflicts.length) {
+            for (const c of verdict.conflicts) {
+              job.findings.push({
+                ...finding(
+                  'KTJ-DUP-002',
+                  'metadata.name',
+                  `${c.label} from ${source} has the identity of a different ${c.object.kind} from ${c.firstSource}; applying both would let the second silently replace the first, so this job's objects are not emitted.`,
+                  'Give the jobs distinct names or namespaces (files without a namespace all land in one namespace), or convert them in separate runs.',
+                ),
+                subject: job.subject,
+              });
+            }
+            refused = true;
+            objects = [];
+          } else if (verdict.duplicates.length) {
+            for (const d of verdict.duplicates) {
+              job.findings.push({
+                ...finding('KTJ-DUP-001', 'metadata.name', `${d.label} from ${source} is identical to the one from ${d.firstSource}; emitted once.`),
+                subject: job.subject,
+              });
+            }
+            const dup = new Set(verdict.duplicates.map((d) => d.object));
+            objects = objects.filter((o) => !dup.has(o));
+          }
+          identities.record(named, source);
+        }
+        const trainJob = (refused ? objects : job.objects).find((o) => o.kind === 'TrainJob');
+        const hasWarnings = job.findings.some((f) => f.severity !== 'info');
         const report: JobReport = {
           kind: 'PyTorchJob',
           status: refused ? 'refused' : hasWarnings ? 'converted-with-warnings' : 'converted',
@@ -111,11 +157,11 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
           ...(trainJob?.metadata.name ? { trainJob: trainJob.metadata.name } : {}),
           ...(runtime?.metadata.name ? { generatedRuntime: runtime.metadata.name } : {}),
         };
-        reporter.job(report);
+        reporter.job(report, locate);
         if (!objects.length) continue;
         const text = renderObjects(objects, opts.output);
         reporter.summary.outputLines += countLines(text);
-        if (staging && trainJob) staging.add(fileNameFor(trainJob), text);
+        if (staging) staging.add(fileNameFor(objects.find((o) => o.kind === 'TrainJob') ?? objects[0]!), text);
         else stdout?.write(text);
       }
     }

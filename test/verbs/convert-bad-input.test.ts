@@ -187,3 +187,37 @@ describe('-f URL', () => {
     expect(r.stderr).toContain(`error: unable to read URL "${url}": ECONNREFUSED`);
   });
 });
+
+describe('templates and duplicate identities across files', () => {
+  test('an envsubst template in the second file: exit 1 naming file, document, line and variable; nothing printed', async () => {
+    writeFileSync(path.join(dir, 'a.yaml'), named('job-a'));
+    writeFileSync(path.join(dir, 'b.yaml'), `${named('job-b')}---\n${named('job-c').replace('image: quay.io/acme-ml/bert-finetune:2.3.0', 'image: quay.io/acme-ml/${IMAGE_NAME}')}`);
+    const r = await runCli(['convert', '-f', 'a.yaml', '-f', 'b.yaml'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: b\.yaml:\d+:\d+: document 2: unrendered template: \$\{IMAGE_NAME\} in spec\.pytorchReplicaSpecs\.Master\.template\.spec\.containers\[0\]\.image/);
+    expect(r.stderr).toContain('hint: Render the template first, e.g. `envsubst < FILE');
+    expect(r.stdout).toBe('');
+  });
+
+  test('two files with the same job and no namespace: emitted once', async () => {
+    const nons = job.replace(/^\s+namespace: ml-team\n/m, '');
+    writeFileSync(path.join(dir, 'a.yaml'), nons);
+    writeFileSync(path.join(dir, 'copy.yaml'), nons);
+    const r = await runCli(['convert', '-f', 'a.yaml', '-f', 'copy.yaml'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(names(r.stdout)).toEqual(['bert-finetune']);
+    expect(r.stderr.replace(/\s+/g, ' ')).toContain('TrainJob bert-finetune from copy.yaml#1 is identical to the one from a.yaml#1; emitted once.');
+  });
+
+  test('two files with different jobs of one name: error naming both, the second not emitted (exit 4)', async () => {
+    const nons = job.replace(/^\s+namespace: ml-team\n/m, '');
+    writeFileSync(path.join(dir, 'a.yaml'), nons);
+    writeFileSync(path.join(dir, 'b.yaml'), nons.replace('replicas: 3', 'replicas: 5'));
+    const r = await runCli(['convert', '-f', 'a.yaml', '-f', 'b.yaml', '--output-dir', 'out'], { cwd: dir });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/KTJ-DUP-002/);
+    expect(r.stderr.replace(/\s+/g, ' ')).toContain('from b.yaml#1 has the identity of a different TrainJob from a.yaml#1');
+    expect(readdirSync(path.join(dir, 'out'))).toEqual(['bert-finetune.yaml']);
+    expect(readFileSync(path.join(dir, 'out/bert-finetune.yaml'), 'utf8')).toMatch(/numNodes: 4/);
+  });
+});
