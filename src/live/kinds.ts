@@ -139,28 +139,35 @@ export interface ServedKind {
 }
 
 /**
- * Which v1 kinds the cluster serves, from the API discovery documents of kubeflow.org/v1 (and v2beta1 for
- * mpi-operator's MPIJob): one request per group-version, readable by every authenticated user. A kind
- * served at several versions is taken at its preferred one. Kinds whose CRD is absent are left out.
+ * Which v1 kinds the cluster serves, from the API discovery document of kubeflow.org/v1 and, only when a wanted
+ * kind is missing there and has another version (mpi-operator's MPIJob v2beta1), of that version too: one
+ * request in the common case, readable by every authenticated user. A kind served at several versions is
+ * taken at its preferred one. Kinds whose CRD is absent are left out.
  */
 export async function discoverServedKinds(cluster: Pick<Cluster, 'getPath'>, kinds: readonly V1JobKind[] = V1_JOB_KINDS): Promise<ServedKind[]> {
-  const versions = [...new Set(kinds.flatMap((k) => k.versions))];
   const served = new Map<string, Set<string>>();
-  await Promise.all(
-    versions.map(async (v) => {
-      try {
-        const doc = await cluster.getPath<{ resources?: Array<{ name?: string }> }>(`/apis/${V1_GROUP}/${v}`);
-        served.set(v, new Set((doc.resources ?? []).map((r) => r.name ?? '')));
-      } catch (e) {
-        if (e instanceof KubeApiError && e.statusCode === 404) served.set(v, new Set());
-        else throw e;
-      }
-    }),
-  );
+  const resourcesAt = async (v: string): Promise<Set<string>> => {
+    let found = served.get(v);
+    if (found) return found;
+    try {
+      const doc = await cluster.getPath<{ resources?: Array<{ name?: string }> }>(`/apis/${V1_GROUP}/${v}`);
+      found = new Set((doc.resources ?? []).map((r) => r.name ?? ''));
+    } catch (e) {
+      if (!(e instanceof KubeApiError && e.statusCode === 404)) throw e;
+      found = new Set();
+    }
+    served.set(v, found);
+    return found;
+  };
   const out: ServedKind[] = [];
+  // In preference order, one version at a time: later versions are asked for only when still needed.
   for (const k of kinds) {
-    const v = k.versions.find((ver) => served.get(ver)?.has(k.plural));
-    if (v) out.push({ kind: k, ref: kindRef(k, v) });
+    for (const v of k.versions) {
+      if ((await resourcesAt(v)).has(k.plural)) {
+        out.push({ kind: k, ref: kindRef(k, v) });
+        break;
+      }
+    }
   }
   return out;
 }
