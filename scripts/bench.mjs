@@ -59,5 +59,7 @@ if (spawnSync('hyperfine', ['--version']).status === 0) {
 }
 results.help = help;
 console.log(`--help start: ${JSON.stringify(help)}`);
+// In-place conversion of a 1,000-file repository (scripts/bench-inplace.mjs, issue 9).
+execFileSync(process.execPath, ['scripts/bench-inplace.mjs', '--runs', String(runs)], { stdio: 'inherit' });
 writeFileSync('bench/out/results.json', JSON.stringify(results, null, 2));
 console.log('results written to bench/out/results.json');

@@ -3,7 +3,8 @@
 // to what the in-process CLI produced (same code, bundled).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ROOT, makeSandbox, requireBinary, type Sandbox } from './sandbox.js';
@@ -46,5 +47,26 @@ describe('kubectl trainjob convert (built binary through kubectl)', () => {
     expect(r.code).toBe(4);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('KTJ-ELASTIC-001');
+  });
+
+  test('--diff and --in-place rewrite a repository through kubectl, as the in-process golden says', () => {
+    const input = path.join(ROOT, 'test/golden/inplace/comments-and-other-kinds/input');
+    const repo = mkdtempSync(path.join(tmpdir(), 'ktj-smoke-inplace-'));
+    try {
+      cpSync(input, repo, { recursive: true });
+      const diff = spawnSync(path.join(sb.binDir, 'kubectl'), ['trainjob', 'convert', '-R', '-f', '.', '--diff', '--target-version', 'v2.3'], { env: sb.env, cwd: repo, encoding: 'utf8' });
+      expect(diff.status).toBe(0);
+      expect(diff.stdout).toBe(readFileSync(path.join(ROOT, 'test/golden/inplace/comments-and-other-kinds/v2.3/diff.patch'), 'utf8'));
+      const r = spawnSync(path.join(sb.binDir, 'kubectl'), ['trainjob', 'convert', '-R', '-f', '.', '--in-place', '--target-version', 'v2.3'], { env: sb.env, cwd: repo, encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^training\.yaml: rewritten: PyTorchJob nlp\/bert → TrainJob bert$/m);
+      const after = readFileSync(path.join(repo, 'training.yaml'), 'utf8');
+      expect(after).toMatch(/^kind: TrainJob$/m);
+      expect(after).toContain('    image: ghcr.io/acme/bert:1.2  # do not bump');
+      expect(after.startsWith('# Team NLP training manifests\n# owner: nlp-platform\napiVersion: v1\nkind: ConfigMap\n')).toBe(true);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 });
