@@ -93,7 +93,7 @@ export async function openConversions(opts: LiveVerbOptions, deps: Deps): Promis
   const convert: LiveConvertOptions = { target, runtime: opts.runtime, suffix: opts.suffix, envShim: opts.envShim, force: opts.force, strict: opts.strict, toolVersion: TOOL_VERSION };
   const runtimes = new RuntimeReader(cluster, opts.runtime, note);
   const events = opts.files.length
-    ? convertFileSources(await resolveInputs(opts.files, opts.recursive, deps.cwd, deps.io.in), opts.selection.namespace ?? cluster.namespace, convert, runtimes)
+    ? convertFileSources(await resolveInputs(opts.files, opts.recursive, deps.cwd, deps.io.in), opts.selection.namespace ?? cluster.namespace, convert, runtimes, opts.selection.namespace)
     : convertLiveJobs(cluster, opts.selection, convert, runtimes, opts.tuning.concurrency);
   return { cluster, convert, events };
 }
