@@ -70,6 +70,7 @@ export function checkInputSchema(raw: JsonObject, findings: Finding[], kind: Sou
   const schema = kind.inputSchema(apiVersion);
   const what = `${kind.kind} ${apiVersion.slice(apiVersion.indexOf('/') + 1)}`;
   let valid = true;
+  let dropped = false;
   for (const found of validateObject(raw, compiledSchema(schema))) {
     if (found.path.startsWith('status') || found.path.startsWith('metadata.managedFields')) continue;
     const inputPath = found.path;
@@ -77,6 +78,7 @@ export function checkInputSchema(raw: JsonObject, findings: Finding[], kind: Sou
     const v = { ...found, path: parsePath(found.path).reduce<string>((acc, p) => joinPath(acc, p), '') };
     if (v.rule === 'unknown-field' || v.rule === 'nullable') {
       deletePath(raw, inputPath);
+      dropped = true;
       findings.push(
         finding(
           'KTJ-SCHEMA-002',
@@ -98,6 +100,9 @@ export function checkInputSchema(raw: JsonObject, findings: Finding[], kind: Sou
       ),
     );
   }
+  // Dropping a null can leave a required field missing (an env entry whose name was null): check again, as the
+  // API server validates what is left after it prunes.
+  if (dropped && valid) return checkInputSchema(raw, findings, kind);
   return valid;
 }
 
