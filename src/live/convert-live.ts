@@ -14,7 +14,8 @@ import type { Target } from '../convert/targets/types.js';
 import { ClusterError } from '../errors.js';
 import { readInputDocuments, yaml11Findings } from '../input/documents.js';
 import type { InputSource } from '../input/sources.js';
-import { selectPyTorchJobs, type JobSelection } from './select.js';
+import { CONVERTIBLE_KINDS } from './convertible.js';
+import { selectJobs, type JobSelection } from './select.js';
 
 /** Everything a conversion needs besides its input: the chosen target and runtime and the convert flags. */
 export interface LiveConvertOptions {
@@ -164,9 +165,9 @@ export async function* convertFileSources(sources: InputSource[], defaultNamespa
  * JobConversion with its not-found error.
  */
 export async function* convertLiveJobs(cluster: Cluster, sel: JobSelection, opts: LiveConvertOptions, runtimes: RuntimeReader, concurrency = 8): AsyncGenerator<ConversionEvent> {
-  for await (const s of selectPyTorchJobs(cluster, sel, { concurrency })) {
+  for await (const s of selectJobs(cluster, sel, { concurrency, supported: CONVERTIBLE_KINDS })) {
     if (s.error) {
-      yield { job: { subject: { kind: 'PyTorchJob', namespace: s.namespace, name: s.name, source: 'cluster' }, objects: [], findings: [], refused: false, error: s.error } };
+      yield { job: { subject: { kind: s.kind, namespace: s.namespace, name: s.name, source: 'cluster' }, objects: [], findings: [], refused: false, error: s.error } };
       continue;
     }
     for (const job of await convertOne(s.job as unknown as JsonObject, 'cluster', s.namespace, opts, runtimes)) yield { job };
