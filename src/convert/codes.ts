@@ -16,16 +16,16 @@ export const FINDING_CODES = {
   'KTJ-IN-002': { severity: 'info', title: 'Object of another kind left out of the output' },
   'KTJ-IN-003': { severity: 'warning', title: 'Other Kubeflow v1 training kind left out (not converted by this tool)' },
   'KTJ-IN-004': { severity: 'info', title: 'Trainer v2 object left out (already v2)' },
-  'KTJ-IN-005': { severity: 'error', title: 'Unsupported PyTorchJob apiVersion' },
-  'KTJ-IN-006': { severity: 'warning', title: 'PyTorchJob embedded in an AppWrapper: the wrapper is not carried over' },
-  'KTJ-IN-007': { severity: 'warning', title: 'No PyTorchJob found in the input' },
+  'KTJ-IN-005': { severity: 'error', title: 'Unsupported apiVersion of a v1 training kind' },
+  'KTJ-IN-006': { severity: 'warning', title: 'v1 job embedded in an AppWrapper: the wrapper is not carried over' },
+  'KTJ-IN-007': { severity: 'warning', title: 'No Training Operator v1 job found in the input' },
   'KTJ-IN-008': { severity: 'warning', title: 'Katib Experiment trial template not converted' },
-  // Shape of the input against the PyTorchJob v1 API.
-  'KTJ-SCHEMA-001': { severity: 'error', title: 'Field has a value the PyTorchJob v1 schema rejects' },
-  'KTJ-SCHEMA-002': { severity: 'warning', title: 'Unknown field: not part of PyTorchJob v1 (the API server drops it), not converted' },
-  'KTJ-V1-001': { severity: 'error', title: 'Invalid PyTorchJob: the v1 operator would reject it' },
+  // Shape of the input against the kind's v1 API.
+  'KTJ-SCHEMA-001': { severity: 'error', title: 'Field has a value the kind\'s v1 CRD schema rejects' },
+  'KTJ-SCHEMA-002': { severity: 'warning', title: 'Unknown field: not part of the kind\'s v1 CRD (the API server drops it), not converted' },
+  'KTJ-V1-001': { severity: 'error', title: 'Invalid v1 job: the v1 operator would reject it' },
   'KTJ-META-001': { severity: 'warning', title: 'Lifecycle metadata (ownerReferences, finalizers) not carried' },
-  'KTJ-V1-002': { severity: 'info', title: 'Replica type key normalized to Master/Worker, as the v1 operator does' },
+  'KTJ-V1-002': { severity: 'info', title: 'Replica type key normalized (master → Master), as the v1 operator does' },
   // Names.
   'KTJ-NAME-001': { severity: 'error', title: 'Name too long: JobSet will reject the pod names Trainer v2 generates' },
   'KTJ-NAME-002': { severity: 'error', title: 'Name is not a valid TrainJob name' },
@@ -39,8 +39,8 @@ export const FINDING_CODES = {
   'KTJ-ROLE-005': { severity: 'warning', title: 'Master and Worker pod labels or annotations differ: merged' },
   'KTJ-ROLE-006': { severity: 'info', title: 'Worker-only job: v2 now injects rank and master address' },
   // Containers.
-  'KTJ-CTR-001': { severity: 'info', title: 'Container pytorch becomes container node' },
-  'KTJ-CTR-002': { severity: 'info', title: 'v1 rendezvous port dropped: Trainer v2 uses port 29500' },
+  'KTJ-CTR-001': { severity: 'info', title: 'The training container (pytorch, jax, xgboost, ...) becomes container node' },
+  'KTJ-CTR-002': { severity: 'info', title: 'v1 default port dropped: Trainer v2 uses port 29500' },
   'KTJ-CTR-003': { severity: 'info', title: 'Container setting carried in the generated TrainingRuntime' },
   'KTJ-CTR-004': { severity: 'warning', title: 'Extra container no longer receives the distributed environment' },
   'KTJ-CTR-005': { severity: 'info', title: 'Resource requests copied from limits (Trainer v2.0 numProcPerNode quirk)' },
@@ -93,6 +93,12 @@ export const FINDING_CODES = {
   'KTJ-ENV-007': { severity: 'warning', title: 'Reference to a v1 pod or Service name that does not exist under Trainer v2' },
   'KTJ-ENV-008': { severity: 'warning', title: 'Entrypoint relied on v1 env but the compatibility env is disabled' },
   'KTJ-ENV-009': { severity: 'info', title: 'PET_NPROC_PER_NODE set by the user mapped to numProcPerNode' },
+  'KTJ-ENV-010': { severity: 'warning', title: 'User-set variable removed: the kind\'s Trainer v2 runtime sets it' },
+  'KTJ-ENV-011': { severity: 'info', title: 'Variables v1 injected rebuilt with their Trainer v2 values (env shim)' },
+  // Other v1 kinds.
+  'KTJ-KIND-001': { severity: 'error', title: 'The target Trainer version lacks the runtime or API this v1 kind needs' },
+  'KTJ-POD-009': { severity: 'info', title: 'The kind\'s v1 default restartPolicy Never becomes the Trainer default OnFailure' },
+  'KTJ-XGB-001': { severity: 'warning', title: 'XGBoost workers per node follow the GPU count in Trainer v2' },
 } as const satisfies Record<string, FindingCodeInfo>;
 
 /** A known finding code. */

@@ -1,6 +1,6 @@
 import { finding } from './codes.js';
 import { clone, isObject, type JsonObject, type KubeObject } from './model.js';
-import type { ConversionPlan, RuntimeChoice } from './plan.js';
+import type { ConversionPlan } from './plan.js';
 import type { Overrides, TargetCapabilities } from './targets/types.js';
 
 export type { Overrides } from './targets/types.js';
@@ -73,15 +73,9 @@ export const ANNOTATION_PREFIX = 'kubectl-trainjob.io/';
  * Builds the namespaced TrainingRuntime that carries what the TrainJob cannot express, derived
  * from the chosen runtime (its mlPolicy, JobSet shape and the `node` container).
  */
-export function buildGeneratedRuntime(
-  plan: ConversionPlan,
-  name: string,
-  reasons: string[],
-  baseRuntime: JsonObject,
-  choice: RuntimeChoice,
-  derivedFromStock: boolean,
-): KubeObject {
-  const base = clone(baseRuntime) as any;
+export function buildGeneratedRuntime(plan: ConversionPlan, name: string, reasons: string[]): KubeObject {
+  const { choice, derivedFromStock, stockName } = plan.runtime;
+  const base = clone(plan.runtime.base) as any;
   const spec: JsonObject = {};
   if (base.spec?.mlPolicy) spec.mlPolicy = base.spec.mlPolicy;
   const podGroupPolicy = { ...(base.spec?.podGroupPolicy ?? {}), ...(plan.podGroupPolicy ?? {}) };
@@ -125,7 +119,7 @@ export function buildGeneratedRuntime(
     ...(plan.namespace ? { namespace: plan.namespace } : {}),
     labels,
     annotations: {
-      [`${ANNOTATION_PREFIX}derived-from`]: derivedFromStock && choice.name !== 'torch-distributed' ? `stock torch-distributed (content of ${choice.kind}/${choice.name} unknown offline)` : `${choice.kind}/${choice.name}`,
+      [`${ANNOTATION_PREFIX}derived-from`]: derivedFromStock && choice.name !== stockName ? `stock ${stockName} (content of ${choice.kind}/${choice.name} unknown offline)` : `${choice.kind}/${choice.name}`,
       [`${ANNOTATION_PREFIX}reasons`]: reasons.join('; '),
     },
   };

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { finding } from '../convert/codes.js';
-import { OutputSchemaError } from '../convert/index.js';
+import { OutputSchemaError, SOURCE_KINDS } from '../convert/index.js';
 import type { KubeObject } from '../convert/model.js';
 import { getTarget, newestTarget } from '../convert/targets/index.js';
 import type { Target } from '../convert/targets/types.js';
@@ -70,7 +70,7 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
         const trainJob = objects.find((o) => o.kind === 'TrainJob');
         const runtime = objects.find((o) => o.kind === 'TrainingRuntime');
         const report: JobReport = {
-          kind: 'PyTorchJob',
+          kind: job.subject.kind,
           status: refused ? 'refused' : hasWarnings ? 'converted-with-warnings' : 'converted',
           findings: job.findings,
           ...(job.subject.namespace ? { namespace: job.subject.namespace } : {}),
@@ -89,8 +89,8 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
         }
       }
     }
-    if (reporter.summary.pytorchJobs === 0) {
-      reporter.other([finding('KTJ-IN-007', '(input)', `No PyTorchJob found in ${sources.map((s) => s.name).join(', ') || 'the input'}.`, 'Pass manifests of kind PyTorchJob (apiVersion kubeflow.org/v1).')]);
+    if (reporter.summary.jobs === 0) {
+      reporter.other([finding('KTJ-IN-007', '(input)', `No Training Operator v1 job found in ${sources.map((s) => s.name).join(', ') || 'the input'}.`, `Pass manifests of kind ${SOURCE_KINDS.map((k) => k.kind).join(', ')} (apiVersion kubeflow.org/v1).`)]);
     }
     if (staging) await staging.commit();
   } catch (e) {
