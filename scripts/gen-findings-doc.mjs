@@ -7,6 +7,7 @@ const src = readFileSync('src/convert/codes.ts', 'utf8');
 const rows = [...src.matchAll(/^\s*'(KTJ-[A-Z0-9]+-\d+)': \{ severity: '(\w+)', title: '((?:[^'\\]|\\.)*)' \}/gm)].map((m) => ({ code: m[1], severity: m[2], title: m[3].replace(/\\'/g, "'") }));
 const areas = {
   IN: 'Input: what was read and what was left out',
+  DUP: 'Duplicates: one identity, two objects',
   SCHEMA: 'The input against the PyTorchJob v1 schema',
   V1: 'The v1 operator\'s own rules',
   META: 'Metadata',

@@ -62,6 +62,9 @@ export function buildCli(args: string[], deps: Deps, factories: VerbFactory[]): 
     .wrap(Math.min(120, process.stdout.columns || 100))
     .exitProcess(false)
     .showHelpOnFail(false)
+    // kubectl (pflag) lets the last of a repeated single-valued flag win: `-n a -n b` means b. yargs collects
+    // repeats into an array instead; keep only the last value of every option not declared as an array.
+    .middleware(lastValueWins as unknown as Parameters<Argv["middleware"]>[0], true)
     .fail((msg, err) => {
       // yargs reports its own validation problems as YError: those are usage errors too.
       if (err && err.name === 'YError') throw new UsageError(err.message, 'Run "kubectl trainjob --help" for usage.');
@@ -73,18 +76,97 @@ export function buildCli(args: string[], deps: Deps, factories: VerbFactory[]): 
   return y;
 }
 
+/** Replaces repeated values of single-valued options by the last one (the middleware above). */
+function lastValueWins(argv: Record<string, unknown>, y: Argv): void {
+  const opts = (y as unknown as { getOptions(): { array: string[] } }).getOptions();
+  const arrays = new Set<string>(['_']);
+  for (const k of opts.array) arrays.add(k).add(k.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()));
+  for (const [k, v] of Object.entries(argv)) if (Array.isArray(v) && !arrays.has(k)) argv[k] = v[v.length - 1];
+}
+
+/** Short flags that take a value (pflag shorthands): `-oyaml`, `-nteam-a`, `-n=x` give the rest of the word as the value. */
+const VALUE_SHORTHANDS: Record<string, string> = { n: 'namespace', o: 'output', f: 'filename', l: 'selector', s: 'server', v: 'v' };
+/** Short boolean flags, which pflag lets a user group (`-Ay`). */
+const BOOLEAN_SHORTHANDS = new Set(['A', 'R', 'y', 'h']);
+const VERBOSITY_HINT = 'kubectl\'s log level is a number: -v=4 debug detail and stack traces, -v=6 API requests, -v=8 request and response bodies.';
+
 /**
- * Rewrites `-f -` / `--filename -` to `--filename=-`: yargs drops a lone `-` that follows an array
- * option, and `-` (standard input) is how kubectl users pipe manifests.
+ * Rewrites a command line into the spellings yargs parses the way kubectl (pflag) does:
+ * - `-oyaml`, `-nteam-a`, `-n=x`, `-Ay` (shorthand with its value, or grouped booleans) become `--output=yaml`, ...;
+ * - `-v N`, `-vN`, `-v=N`, `--v N` become `--v=N` (never a job name); `-v` without a number is a usage error;
+ * - a bare `--dry-run` becomes `--dry-run=client` (kubectl's meaning) without swallowing the next word;
+ * - `-f -` / `--filename -` become `--filename=-` (yargs drops a lone `-` after an array option);
+ * - `--verbose` (this tool's old spelling) becomes `--v=4`.
+ * Everything after `--` is left alone.
  */
 export function normalizeArgs(args: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
+    if (a === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
     if ((a === '-f' || a === '--filename') && args[i + 1] === '-') {
       out.push('--filename=-');
       i++;
+    } else if (a === '--dry-run') {
+      out.push('--dry-run=client');
+    } else if (a === '--verbose') {
+      out.push('--v=4');
+    } else if (a === '-v' || a === '--v') {
+      out.push(verbosityArg(a, args[i + 1]));
+      i++;
+    } else if (/^--v=/.test(a) || /^-v=?\d/.test(a) || a.startsWith('-v=')) {
+      out.push(verbosityArg('-v', a.replace(/^--?v=?/, '')));
+    } else if (/^-[A-Za-z]./.test(a)) {
+      const expanded = expandShorthands(a);
+      if (expanded === undefined) out.push(a);
+      else if (expanded[expanded.length - 1] === '-v') {
+        out.push(...expanded.slice(0, -1), verbosityArg('-v', args[i + 1]));
+        i++;
+      } else out.push(...expanded);
     } else out.push(a);
   }
   return out;
+}
+
+function verbosityArg(flag: string, value: string | undefined): string {
+  if (value === undefined || value === '' || value.startsWith('-') && !/^-\d+$/.test(value)) {
+    throw new UsageError(`flag needs an argument: 'v' in ${flag}`, VERBOSITY_HINT);
+  }
+  if (!/^\d+$/.test(value)) throw new UsageError(`invalid argument "${value}" for "-v, --v" flag: not a non-negative number`, VERBOSITY_HINT);
+  return `--v=${Number(value)}`;
+}
+
+/** pflag's shorthand groups: booleans may be grouped, and a value-taking shorthand takes the rest of the word. */
+function expandShorthands(word: string): string[] | undefined {
+  const out: string[] = [];
+  for (let j = 1; j < word.length; j++) {
+    const c = word[j]!;
+    const long = VALUE_SHORTHANDS[c];
+    if (long !== undefined) {
+      const rest = word.slice(j + 1).replace(/^=/, '');
+      out.push(rest === '' ? `-${c}` : long === 'v' ? verbosityArg('-v', rest) : `--${long}=${rest}`);
+      return out;
+    }
+    if (!BOOLEAN_SHORTHANDS.has(c)) return undefined; // not ours: let yargs report the unknown flag as typed
+    out.push(`-${c}`);
+  }
+  return out;
+}
+
+/** The -v level of a command line (0 when not given); never throws, so errors can still be printed at the level asked for. */
+export function verbosityOf(args: readonly string[]): number {
+  let level = 0;
+  try {
+    for (const a of normalizeArgs([...args])) {
+      if (a === '--') break;
+      const m = /^--v=(\d+)$/.exec(a);
+      if (m) level = Number(m[1]);
+    }
+  } catch {
+    // a malformed -v is reported by the parse itself
+  }
+  return level;
 }

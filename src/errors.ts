@@ -48,6 +48,13 @@ export class InputError extends CliError {
   }
 }
 
+/** An output that cannot be written (--output-dir, --report-file): names the path. */
+export class OutputError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.ERROR, hint);
+  }
+}
+
 /** A failure talking to the cluster (connection, authentication, authorization, API errors). */
 export class ClusterError extends CliError {
   constructor(message: string, hint?: string) {

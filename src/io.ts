@@ -25,6 +25,16 @@ export interface Deps {
    * stays flat however long the stream is (V8 otherwise lets garbage pile up in old space).
    */
   relieveMemory?: () => void;
+  /** kubectl's -v level (0 when not given): 4+ debug detail and stack traces, 6+ request lines, 8+ bodies. */
+  verbosity?: number;
+  /** Debug lines for -v (stderr); undefined at -v=0. The cluster layer takes it as its request log. */
+  log?: { verbosity: number; write(line: string): void };
+}
+
+/** The debug log of -v=N on the error stream, or undefined at level 0. */
+export function debugLog(err: Writable, verbosity: number): Deps['log'] {
+  if (!(verbosity > 0)) return undefined;
+  return { verbosity, write: (line) => void err.write(`${line}\n`) };
 }
 
 /** Builds Deps from the real process. */
@@ -73,7 +83,7 @@ function heapRelief(): (() => void) | undefined {
 }
 
 /** Writes a chunk and waits for the stream to drain when its buffer is full (backpressure). */
-export function writeChunk(stream: Writable, chunk: string): Promise<void> | void {
+export function writeChunk(stream: Writable, chunk: string | Uint8Array): Promise<void> | void {
   if (stream.write(chunk)) return;
   return new Promise((resolve) => stream.once('drain', () => resolve()));
 }

@@ -3,7 +3,9 @@ import * as https from 'node:https';
 import * as zlib from 'node:zlib';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { apiError, errorCode, isNotFound, KubeApiError, transportError, type RequestDescription } from './errors.js';
+import { runExecPlugin, type ExecCredentialStatus, type ExecRunner } from './exec-credential.js';
 import type { ClusterTarget } from './kubeconfig.js';
+import { redactBody, redactHeaders, type RequestLog } from './request-log.js';
 import { apiVersionOf, resourcePath, Resources, type ResourceRef } from './resources.js';
 import { backoffDelay, defaultBackoff, parseRetryAfter, realClock, TokenBucket, type BackoffOptions, type Clock } from './throttle.js';
 
@@ -134,6 +136,12 @@ export interface ClientOptions {
   pageSize?: number;
   backoff?: BackoffOptions;
   clock?: Clock;
+  /** kubectl's -v: request lines at 6+, headers and bodies (credentials redacted) at 8+. */
+  log?: RequestLog;
+  /** Environment an exec credential plugin inherits (the process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Starts exec credential plugins (tests substitute it). */
+  execRunner?: ExecRunner;
 }
 
 /** client-side limits like odh-cli's defaults (client-go's own are 5/10, too slow for a cluster-wide scan). */
@@ -183,13 +191,25 @@ export class Cluster {
   private retryCount = 0;
   private agent: http.Agent | undefined;
   private staticAuth: https.RequestOptions | undefined;
+  private readonly log: RequestLog | undefined;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly execRunner: ExecRunner | undefined;
+  private execCredential: Promise<ExecCredentialStatus> | undefined;
 
   constructor(target: ClusterTarget, opts: ClientOptions = {}) {
     this.target = target;
+    this.log = opts.log && opts.log.verbosity >= 6 ? opts.log : undefined;
+    this.env = opts.env ?? {};
+    this.execRunner = opts.execRunner;
     this.pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
     this.clock = opts.clock ?? realClock;
     this.bucket = new TokenBucket(opts.qps ?? DEFAULT_QPS, opts.burst ?? DEFAULT_BURST, this.clock);
     this.backoff = opts.backoff ?? defaultBackoff;
+  }
+
+  /** The field manager of every write: --field-manager, else kubectl-trainjob. */
+  get fieldManager(): string {
+    return this.target.fieldManager ?? FIELD_MANAGER;
   }
 
   /** The namespace used when a call gives none: -n, else the context's, else "default". */
@@ -253,7 +273,7 @@ export class Cluster {
     return this.call<T>({
       method: 'POST',
       path: resourcePath(ref, ns),
-      query: { fieldManager: FIELD_MANAGER, dryRun: opts.dryRun ? 'All' : undefined, fieldValidation: opts.fieldValidation ?? 'Strict' },
+      query: { fieldManager: this.fieldManager, dryRun: opts.dryRun ? 'All' : undefined, fieldValidation: opts.fieldValidation ?? 'Strict' },
       body,
       // A create that timed out may have been stored; resending could fail with AlreadyExists or duplicate a generateName.
       idempotent: false,
@@ -271,7 +291,7 @@ export class Cluster {
       method: 'PATCH',
       path: resourcePath(ref, ns, name),
       query: {
-        fieldManager: opts.fieldManager ?? FIELD_MANAGER,
+        fieldManager: opts.fieldManager ?? this.fieldManager,
         force: opts.force ? true : undefined,
         dryRun: opts.dryRun ? 'All' : undefined,
         fieldValidation: opts.fieldValidation ?? 'Strict',
@@ -433,9 +453,27 @@ export class Cluster {
     if (this.staticAuth) return this.staticAuth;
     const opts: https.RequestOptions = {};
     await this.target.kubeConfig.applyToHTTPSOptions(opts);
+    if (this.target.exec) {
+      const cred = await this.execCredentials();
+      if (cred.token) opts.headers = { ...(opts.headers as Record<string, string> | undefined), Authorization: `Bearer ${cred.token}` };
+      if (cred.clientCertificateData) opts.cert = cred.clientCertificateData;
+      if (cred.clientKeyData) opts.key = cred.clientKeyData;
+      return opts;
+    }
     const user = this.target.kubeConfig.getCurrentUser();
     if (!user?.exec && !user?.authProvider) this.staticAuth = opts;
     return opts;
+  }
+
+  /** The exec plugin's credentials, run once per process and again shortly before they expire. */
+  private async execCredentials(): Promise<ExecCredentialStatus> {
+    const plugin = this.target.exec!;
+    if (this.execCredential) {
+      const cached = await this.execCredential.catch(() => undefined);
+      if (cached && (cached.expiresAt === undefined || cached.expiresAt - 10_000 > Date.now())) return cached;
+    }
+    this.execCredential = runExecPlugin(plugin, this.env, this.execRunner);
+    return this.execCredential;
   }
 
   private async ensureAgent(auth: https.RequestOptions): Promise<http.Agent> {
@@ -473,7 +511,7 @@ export class Cluster {
 
     const headers: http.OutgoingHttpHeaders = {
       Accept: 'application/json',
-      'Accept-Encoding': 'gzip',
+      ...(this.target.disableCompression ? {} : { 'Accept-Encoding': 'gzip' }),
       'User-Agent': `${TOOL_NAME}/${TOOL_VERSION}`,
     };
     for (const [k, v] of Object.entries(auth.headers ?? {})) {
@@ -485,6 +523,7 @@ export class Cluster {
       headers['Impersonate-User'] = imp.user;
       // An array makes Node send one Impersonate-Group header per group, which is what the API server expects.
       if (imp.groups.length > 0) headers['Impersonate-Group'] = imp.groups;
+      if (imp.uid) headers['Impersonate-Uid'] = imp.uid;
     }
     let payload: Buffer | undefined;
     if (c.body !== undefined) {
@@ -494,6 +533,17 @@ export class Cluster {
     }
     const lib = url.protocol === 'http:' ? http : https;
     const timeoutMs = this.target.requestTimeoutMs;
+    const log = this.log;
+    const fullUrl = `${url.protocol}//${url.host}${prefix}${c.path}${search}`;
+    const started = performance.now();
+    if (log && log.verbosity >= 8) {
+      log.write(`Request: ${c.method} ${fullUrl}`);
+      for (const line of redactHeaders(headers)) log.write(`Request Header: ${line}`);
+      if (payload) log.write(`Request Body: ${redactBody(payload.toString('utf8'), log.verbosity)}`);
+    }
+    const logDone = (status: string): void => {
+      if (log) log.write(`${c.method} ${fullUrl} ${status} in ${Math.round(performance.now() - started)} milliseconds`);
+    };
 
     return new Promise<Answer>((resolve, reject) => {
       const req = lib.request(
@@ -514,12 +564,16 @@ export class Cluster {
           stream.on('error', (e) => fail(e));
           stream.on('end', () => {
             clearTimeout(timer);
-            resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+            const body = Buffer.concat(chunks).toString('utf8');
+            logDone(`${res.statusCode ?? 0} ${res.statusMessage ?? ''}`.trim());
+            if (log && log.verbosity >= 8 && body !== '') log.write(`Response Body: ${redactBody(body, log.verbosity)}`);
+            resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body });
           });
         },
       );
       const fail = (e: unknown): void => {
         clearTimeout(timer);
+        logDone(`(failed: ${errorCode(e) || (e as Error)?.message || 'error'})`);
         reject(e);
       };
       // The timer covers connect, headers and body, like kubectl's --request-timeout.

@@ -11,9 +11,19 @@ export interface ConfigFlagValues {
   cluster?: string;
   user?: string;
   namespace?: string;
+  server?: string;
+  token?: string;
+  'certificate-authority'?: string;
+  'client-certificate'?: string;
+  'client-key'?: string;
+  'insecure-skip-tls-verify'?: boolean;
+  'tls-server-name'?: string;
   as?: string;
   'as-group'?: string[];
+  'as-uid'?: string;
   'request-timeout'?: string;
+  'disable-compression'?: boolean;
+  'field-manager'?: string;
 }
 
 /**
@@ -27,10 +37,29 @@ export interface ClusterOptions {
   user?: string;
   /** The namespace given with -n; undefined means "the context's namespace, else default". */
   namespace?: string;
+  /** --server: the API server URL, replacing the kubeconfig cluster's. */
+  server?: string;
+  /** --token: a bearer token, replacing the kubeconfig user's credentials. */
+  token?: string;
+  /** --certificate-authority: a CA file, replacing the cluster's CA. */
+  certificateAuthority?: string;
+  /** --client-certificate / --client-key: client certificate files, replacing the user's. */
+  clientCertificate?: string;
+  clientKey?: string;
+  /** --insecure-skip-tls-verify: do not verify the server certificate (the CA is then ignored, as in kubectl). */
+  insecureSkipTLSVerify?: boolean;
+  /** --tls-server-name: the name the server certificate is checked against. */
+  tlsServerName?: string;
   as?: string;
   asGroups: string[];
+  /** --as-uid: the UID to impersonate (needs --as). */
+  asUid?: string;
   /** Per-request timeout in milliseconds; 0 means no timeout. */
   requestTimeoutMs: number;
+  /** --disable-compression: do not ask the server for gzip-compressed responses. */
+  disableCompression?: boolean;
+  /** --field-manager: the field manager of every write (default kubectl-trainjob). */
+  fieldManager?: string;
 }
 
 /** Client-side tuning of the API connection, validated. */
@@ -67,15 +96,41 @@ export function toClusterOptions(flags: ConfigFlagValues): ClusterOptions {
     asGroups: (flags['as-group'] ?? []).filter((g) => g !== ''),
     requestTimeoutMs: parseDuration('request-timeout', flags['request-timeout']),
   };
-  for (const key of ['kubeconfig', 'context', 'cluster', 'user', 'namespace', 'as'] as const) {
+  for (const key of ['kubeconfig', 'context', 'cluster', 'user', 'namespace', 'as', 'server', 'token'] as const) {
     const v = flags[key];
     if (v !== undefined) {
       if (v === '') throw new UsageError(`--${key} must not be empty`);
       opts[key] = v;
     }
   }
+  const renamed = [
+    ['certificate-authority', 'certificateAuthority'],
+    ['client-certificate', 'clientCertificate'],
+    ['client-key', 'clientKey'],
+    ['tls-server-name', 'tlsServerName'],
+    ['as-uid', 'asUid'],
+    ['field-manager', 'fieldManager'],
+  ] as const;
+  for (const [flag, key] of renamed) {
+    const v = flags[flag];
+    if (v !== undefined) {
+      if (v === '') throw new UsageError(`--${flag} must not be empty`);
+      opts[key] = v;
+    }
+  }
+  if (flags['insecure-skip-tls-verify']) opts.insecureSkipTLSVerify = true;
+  if (flags['disable-compression']) opts.disableCompression = true;
+  if (opts.server !== undefined && !/^https?:\/\/[^/]/.test(opts.server) && !/^[\w.-]+(:\d+)?$/.test(opts.server)) {
+    throw new UsageError(`invalid --server "${opts.server}"`, 'Give the API server as https://HOST:PORT (or HOST:PORT).');
+  }
   if (opts.asGroups.length > 0 && opts.as === undefined) {
     throw new UsageError('--as-group requires --as', 'kubectl refuses to impersonate groups without a user; add --as=USER.');
+  }
+  if (opts.asUid !== undefined && opts.as === undefined) {
+    throw new UsageError('--as-uid requires --as', 'kubectl refuses to impersonate a UID without a user; add --as=USER.');
+  }
+  if (opts.fieldManager !== undefined && (opts.fieldManager.length > 128 || /[^\x20-\x7e]/.test(opts.fieldManager))) {
+    throw new UsageError(`invalid --field-manager "${opts.fieldManager}"`, 'A field manager is at most 128 printable ASCII characters.');
   }
   return opts;
 }

@@ -6,6 +6,8 @@ import { resolveClusterTarget, type FileReader } from './kubeconfig.js';
 
 export * from './client.js';
 export * from './concurrency.js';
+export * from './config-flags.js';
+export type { RequestLog } from './request-log.js';
 export * from './discovery.js';
 export * from './errors.js';
 export * from './kubeconfig.js';
@@ -20,5 +22,12 @@ export interface ConnectOptions extends ClientOptions {
 /** Resolves the kubeconfig like kubectl and returns a Cluster client; no request is sent until a method is called. */
 export async function connect(opts: ClusterOptions, env: NodeJS.ProcessEnv, tuning: ConnectOptions = {}): Promise<Cluster> {
   const { fileReader, ...client } = tuning;
-  return new Cluster(resolveClusterTarget(opts, env, fileReader), client);
+  const target = resolveClusterTarget(opts, env, fileReader);
+  const log = client.log;
+  if (log && log.verbosity >= 4) {
+    // Names and paths only: never a credential (the kubeconfig's users hold tokens, keys and exec env).
+    const from = target.files.length > 0 ? target.files.join(', ') : opts.server !== undefined ? 'flags' : 'in-cluster configuration';
+    log.write(`Config loaded from ${from}: context "${target.contextName}", cluster "${target.clusterName}" (${target.server}), user "${target.userName}", namespace "${target.namespace}"${target.impersonate ? `, impersonating "${target.impersonate.user}"` : ''}${target.exec ? `, exec credential plugin "${target.exec.command}"` : ''}`);
+  }
+  return new Cluster(target, { env, ...client });
 }

@@ -27,6 +27,22 @@ export const nodeFileReader: FileReader = {
 export interface Impersonation {
   user: string;
   groups: string[];
+  /** --as-uid (Impersonate-Uid). */
+  uid?: string;
+}
+
+/** A kubeconfig user's `exec` credential plugin (client.authentication.k8s.io), run by the cluster layer itself. */
+export interface ExecPlugin {
+  command: string;
+  args: string[];
+  /** Extra environment of the plugin: never logged (it may carry secrets). */
+  env: Array<{ name: string; value: string }>;
+  apiVersion: string;
+  installHint?: string;
+  /** Whether the plugin may prompt (interactiveMode Always/IfAvailable); this tool runs it non-interactively. */
+  provideClusterInfo: boolean;
+  /** The user it belongs to, for messages. */
+  userName: string;
 }
 
 /** Everything needed to talk to one cluster, resolved from flags, environment and kubeconfig files like kubectl does. */
@@ -46,6 +62,12 @@ export interface ClusterTarget {
   requestTimeoutMs: number;
   /** The kubeconfig files that were read, in precedence order (empty for in-cluster config). */
   files: string[];
+  /** The user's exec credential plugin, when it has one (client-node's own runner does not validate the answer). */
+  exec?: ExecPlugin;
+  /** --disable-compression: no Accept-Encoding: gzip. */
+  disableCompression: boolean;
+  /** The field manager of writes (--field-manager, default kubectl-trainjob). */
+  fieldManager?: string;
 }
 
 /** One kubeconfig file after parsing, with relative paths already made absolute against its directory. */
@@ -71,7 +93,9 @@ export function resolveClusterTarget(opts: ClusterOptions, env: NodeJS.ProcessEn
   const contextName = opts.context ?? merged.currentContext;
   const contextNames = merged.contexts.map((c) => c.name);
   const available = contextNames.length > 0 ? `available contexts: ${contextNames.join(', ')}` : 'the kubeconfig defines no contexts';
-  if (contextName === '') {
+  // Like kubectl, --server works without a context (and without any kubeconfig): the flags describe the whole connection.
+  if (contextName === '' && opts.server !== undefined) merged.contexts.push({ name: '', cluster: opts.cluster ?? '', user: opts.user ?? '' });
+  if (contextName === '' && opts.server === undefined) {
     throw new ClusterError(
       `current-context is not set in ${describeFiles(files)}`,
       `Pass --context=NAME or run "kubectl config use-context NAME" (${available}).`,
@@ -84,7 +108,8 @@ export function resolveClusterTarget(opts: ClusterOptions, env: NodeJS.ProcessEn
 
   // --cluster and --user replace the context's cluster and user, exactly like kubectl's overrides.
   const clusterName = opts.cluster ?? context.cluster;
-  const cluster = merged.clusters.find((c) => c.name === clusterName);
+  const found = merged.clusters.find((c) => c.name === clusterName) ?? (opts.server !== undefined && opts.cluster === undefined ? { name: clusterName, server: '', skipTLSVerify: false } : undefined);
+  const cluster = found ? overrideCluster(found, opts) : undefined;
   if (!cluster) {
     const names = merged.clusters.map((c) => c.name).join(', ') || 'none';
     throw new ClusterError(`cluster "${clusterName}" does not exist in ${describeFiles(files)}`, `Pass --cluster with one of the defined clusters (${names}).`);
@@ -102,6 +127,10 @@ export function resolveClusterTarget(opts: ClusterOptions, env: NodeJS.ProcessEn
     // A context without a user means anonymous requests; client-node only applies the CA when a user exists.
     user = { name: '' };
   }
+  user = overrideUser(user, opts);
+  const exec = execPlugin(user);
+  // The exec plugin is run by exec-credential.ts, which checks its answer; client-node must not run it too.
+  if (exec) user = { ...user, exec: undefined };
 
   const kubeConfig = new KubeConfig();
   // client-node refuses http:// servers unless TLS verification is off; kubectl allows them, and there is no TLS to verify.
@@ -115,17 +144,59 @@ export function resolveClusterTarget(opts: ClusterOptions, env: NodeJS.ProcessEn
   });
 
   const impersonate = impersonation(opts, user, merged.asGroups.get(user.name) ?? []);
+  const server = cluster.server;
   return {
     kubeConfig,
     contextName,
     clusterName,
     userName: user.name,
-    server: cluster.server.replace(/\/+$/, ''),
+    server: server.replace(/\/+$/, ''),
     namespace: opts.namespace ?? (context.namespace || 'default'),
     namespaceFromFlag: opts.namespace !== undefined,
     ...(impersonate ? { impersonate } : {}),
     requestTimeoutMs: opts.requestTimeoutMs,
     files,
+    ...(exec ? { exec } : {}),
+    disableCompression: Boolean(opts.disableCompression),
+    ...(opts.fieldManager ? { fieldManager: opts.fieldManager } : {}),
+  };
+}
+
+/** kubectl's cluster overrides: --server, --certificate-authority, --insecure-skip-tls-verify, --tls-server-name. */
+function overrideCluster(c: Cluster, opts: ClusterOptions): Cluster {
+  let out: Cluster = { ...c };
+  if (opts.server !== undefined) out = { ...out, server: (/^https?:\/\//.test(opts.server) ? opts.server : `https://${opts.server}`).replace(/\/+$/, '') };
+  if (opts.certificateAuthority !== undefined) out = { ...out, caFile: path.resolve(opts.certificateAuthority), caData: undefined };
+  // kubectl drops the CA when verification is switched off by flag: a TLS config cannot have both.
+  if (opts.insecureSkipTLSVerify) out = { ...out, skipTLSVerify: true, caFile: undefined, caData: undefined };
+  if (opts.tlsServerName !== undefined) out = { ...out, tlsServerName: opts.tlsServerName };
+  return out;
+}
+
+/** kubectl's user overrides: --token replaces the user's credentials; --client-certificate/--client-key its certificate. */
+function overrideUser(u: User, opts: ClusterOptions): User {
+  let out: User = { ...u };
+  if (opts.token !== undefined) out = { ...out, token: opts.token, authProvider: undefined, exec: undefined, username: undefined, password: undefined };
+  if (opts.clientCertificate !== undefined) out = { ...out, certFile: path.resolve(opts.clientCertificate), certData: undefined };
+  if (opts.clientKey !== undefined) out = { ...out, keyFile: path.resolve(opts.clientKey), keyData: undefined };
+  return out;
+}
+
+/** The user's exec plugin settings, or undefined when it has none. */
+function execPlugin(u: User): ExecPlugin | undefined {
+  const e = u.exec as Record<string, unknown> | undefined;
+  if (!e) return undefined;
+  const env = Array.isArray(e.env)
+    ? e.env.filter((x): x is { name: string; value: string } => isRecord(x) && typeof x.name === 'string').map((x) => ({ name: x.name, value: String(x.value ?? '') }))
+    : [];
+  return {
+    command: typeof e.command === 'string' ? e.command : '',
+    args: Array.isArray(e.args) ? e.args.map(String) : [],
+    env,
+    apiVersion: typeof e.apiVersion === 'string' ? e.apiVersion : '',
+    ...(typeof e.installHint === 'string' && e.installHint ? { installHint: e.installHint } : {}),
+    provideClusterInfo: e.provideClusterInfo === true,
+    userName: u.name,
   };
 }
 
@@ -134,7 +205,7 @@ function impersonation(opts: ClusterOptions, user: User, kubeconfigGroups: strin
   const name = opts.as ?? user.impersonateUser ?? undefined;
   if (!name) return undefined;
   const groups = opts.asGroups.length > 0 ? opts.asGroups : kubeconfigGroups;
-  return { user: name, groups: [...groups] };
+  return { user: name, groups: [...groups], ...(opts.asUid ? { uid: opts.asUid } : {}) };
 }
 
 function describeFiles(files: string[]): string {
@@ -153,7 +224,7 @@ interface Merged {
 function loadMerged(opts: ClusterOptions, env: NodeJS.ProcessEnv, reader: FileReader): { files: string[]; merged: Merged } {
   if (opts.kubeconfig !== undefined) {
     const file = path.resolve(opts.kubeconfig);
-    const text = reader.readFile(file);
+    const text = readKubeconfig(reader, file, '--kubeconfig');
     if (text === undefined) {
       throw new ClusterError(`kubeconfig file ${opts.kubeconfig} does not exist`, 'Check the path given to --kubeconfig.');
     }
@@ -169,7 +240,7 @@ function loadMerged(opts: ClusterOptions, env: NodeJS.ProcessEnv, reader: FileRe
       const file = path.resolve(raw);
       if (seen.has(file)) continue; // kubectl de-duplicates repeated entries
       seen.add(file);
-      const text = reader.readFile(file);
+      const text = readKubeconfig(reader, file, 'KUBECONFIG');
       if (text === undefined) continue; // kubectl silently skips missing KUBECONFIG entries
       files.push(file);
       parsed.push(parseFile(file, text));
@@ -182,15 +253,29 @@ function loadMerged(opts: ClusterOptions, env: NodeJS.ProcessEnv, reader: FileRe
   const home = env.HOME ?? env.USERPROFILE;
   if (home) {
     const file = path.join(home, '.kube', 'config');
-    const text = reader.readFile(file);
+    const text = readKubeconfig(reader, file, '$HOME/.kube/config');
     if (text !== undefined) return { files: [file], merged: merge([parseFile(file, text)]) };
   }
   const inCluster = inClusterConfig(env, reader);
   if (inCluster) return { files: [], merged: merge([inCluster]) };
+  // --server alone is a complete connection for kubectl (anonymous or with --token / client certificate flags).
+  if (opts.server !== undefined) return { files: [], merged: merge([]) };
   throw new ClusterError(
     `no kubeconfig found: KUBECONFIG is not set and ${home ? path.join(home, '.kube', 'config') : '$HOME/.kube/config'} does not exist`,
     'Set KUBECONFIG or pass --kubeconfig=PATH (for example the file your cluster installer wrote).',
   );
+}
+
+/** Reads one kubeconfig file; a directory or an unreadable file is a clear error naming the path (missing gives undefined). */
+function readKubeconfig(reader: FileReader, file: string, from: string): string | undefined {
+  try {
+    return reader.readFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new ClusterError(`kubeconfig ${file} (from ${from}) is a directory, not a file`, `Point ${from} at the kubeconfig file itself, e.g. ${path.join(file, 'config')}.`);
+    if (code === 'EACCES' || code === 'EPERM') throw new ClusterError(`cannot read kubeconfig ${file} (from ${from}): permission denied`, 'Check the file\'s permissions or pass another file with --kubeconfig.');
+    throw new ClusterError(`cannot read kubeconfig ${file} (from ${from}): ${(e as Error).message}`, 'Check the path, or pass another file with --kubeconfig.');
+  }
 }
 
 /** kubectl's merge: the first definition of a name wins, and the first non-empty current-context wins. */

@@ -91,7 +91,8 @@ export function assemble(plan: ConversionPlan, opts: ConvertOptions): Conversion
   const objects: KubeObject[] = [];
   let runtimeRef: JsonObject = { name: choice.name, kind: choice.kind };
   if (placement.runtimeReasons.length) {
-    const runtimeName = `${plan.name ?? plan.generateName ?? 'trainjob'}${plan.name ? '-' : ''}runtime`;
+    const runtime = buildGeneratedRuntime(plan, placement.runtimeReasons);
+    const runtimeName = runtime.metadata.name!;
     if (derivedFromStock && choice.name !== stockName) {
       findings.push(
         finding(
@@ -102,13 +103,12 @@ export function assemble(plan: ConversionPlan, opts: ConvertOptions): Conversion
         ),
       );
     }
-    const runtime = buildGeneratedRuntime(plan, runtimeName, placement.runtimeReasons);
     findings.push(
       finding(
         'KTJ-RT-001',
         plan.replicaSpecsPath,
-        `TrainingRuntime ${runtimeName} is generated (derived from ${choice.kind} ${choice.name}) because the TrainJob cannot express: ${placement.runtimeReasons.join('; ')}.`,
-        'Apply it together with the TrainJob (it is first in the output); kubectl trainjob cleanup removes it with the TrainJob.',
+        `TrainingRuntime ${runtimeName} is generated (derived from ${choice.kind} ${choice.name}) because the TrainJob cannot express: ${placement.runtimeReasons.join('; ')}. It is named by its content, so every job of the namespace that needs the same runtime shares it.`,
+        'Apply it together with the TrainJob (it comes first in the output); rollback deletes it when no TrainJob uses it any more.',
       ),
     );
     objects.push(runtime);

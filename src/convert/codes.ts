@@ -20,6 +20,9 @@ export const FINDING_CODES = {
   'KTJ-IN-006': { severity: 'warning', title: 'v1 job embedded in an AppWrapper: the wrapper is not carried over' },
   'KTJ-IN-007': { severity: 'warning', title: 'No Training Operator v1 job found in the input' },
   'KTJ-IN-008': { severity: 'warning', title: 'Katib Experiment trial template not converted' },
+  // Two objects with one identity (kind, namespace, name) in one run.
+  'KTJ-DUP-001': { severity: 'info', title: 'Identical object given twice: emitted once' },
+  'KTJ-DUP-002': { severity: 'error', title: 'Two different objects with the same kind, namespace and name: the second is not emitted' },
   // Shape of the input against the kind's v1 API.
   'KTJ-SCHEMA-001': { severity: 'error', title: 'Field has a value the kind\'s v1 CRD schema rejects' },
   'KTJ-SCHEMA-002': { severity: 'warning', title: 'Unknown field: not part of the kind\'s v1 CRD (the API server drops it), not converted' },
@@ -59,6 +62,7 @@ export const FINDING_CODES = {
   'KTJ-RT-001': { severity: 'info', title: 'A TrainingRuntime is generated to carry what the TrainJob cannot express' },
   'KTJ-RT-002': { severity: 'warning', title: 'Runtime content unknown offline: the generated runtime is derived from the stock torch-distributed' },
   'KTJ-RT-003': { severity: 'info', title: 'Image entrypoint kept: the runtime command is removed in the generated runtime' },
+  'KTJ-RT-004': { severity: 'error', title: 'Two generated runtimes with one name and different content in one stream' },
   // Run policy and scheduling.
   'KTJ-RUN-001': { severity: 'warning', title: 'cleanPodPolicy has no Trainer v2 equivalent' },
   'KTJ-RUN-002': { severity: 'warning', title: 'ttlSecondsAfterFinished has no Trainer v2 equivalent' },

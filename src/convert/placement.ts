@@ -1,4 +1,5 @@
 import { finding } from './codes.js';
+import { contentHash, CONTENT_HASH_LENGTH } from './content-hash.js';
 import { clone, isObject, type JsonObject, type KubeObject } from './model.js';
 import type { ConversionPlan } from './plan.js';
 import type { Overrides, TargetCapabilities } from './targets/types.js';
@@ -69,11 +70,28 @@ export function decidePlacement(plan: ConversionPlan, caps: TargetCapabilities, 
 /** Labels and annotation keys kubectl-trainjob writes. */
 export const ANNOTATION_PREFIX = 'kubectl-trainjob.io/';
 
+/** Longest generated runtime name: a DNS label, like the runtimes Trainer ships. */
+const RUNTIME_NAME_MAX = 63;
+
 /**
- * Builds the namespaced TrainingRuntime that carries what the TrainJob cannot express, derived
- * from the chosen runtime (its mlPolicy, JobSet shape and the `node` container).
+ * The name of a generated runtime: the runtime it derives from, `-`, and the content hash of everything it
+ * carries (spec, labels, annotations; not its name or namespace). Equal content gives an equal name, so every
+ * job of a namespace that needs the same runtime references ONE object; the base is cut so the name stays
+ * within 63 characters.
  */
-export function buildGeneratedRuntime(plan: ConversionPlan, name: string, reasons: string[]): KubeObject {
+export function generatedRuntimeName(base: string, content: JsonObject): string {
+  const room = RUNTIME_NAME_MAX - 1 - CONTENT_HASH_LENGTH;
+  const prefix = base.slice(0, room).replace(/[-.]+$/, '') || 'runtime';
+  return `${prefix}-${contentHash(content)}`;
+}
+
+/**
+ * Builds the namespaced TrainingRuntime that carries what the TrainJob cannot express, derived from the
+ * chosen runtime (its mlPolicy, JobSet shape and the `node` container), named by its content
+ * (generatedRuntimeName) so that jobs needing the same one share it. Nothing in it is specific to one job:
+ * the TrainJob's trainer.image overrides the node image, so the base runtime's image is kept when it has one.
+ */
+export function buildGeneratedRuntime(plan: ConversionPlan, reasons: string[]): KubeObject {
   const { choice, derivedFromStock, stockName } = plan.runtime;
   const base = clone(plan.runtime.base) as any;
   const spec: JsonObject = {};
@@ -103,7 +121,7 @@ export function buildGeneratedRuntime(plan: ConversionPlan, name: string, reason
       node = { name: 'node' };
       containers.unshift(node);
     }
-    node.image = plan.trainer.image;
+    if (typeof node.image !== 'string' || node.image === '') node.image = plan.trainer.image;
     if (plan.clearRuntimeEntrypoint.command) delete node.command;
     if (plan.clearRuntimeEntrypoint.args) delete node.args;
     Object.assign(node, clone(plan.nodeContainer));
@@ -113,15 +131,11 @@ export function buildGeneratedRuntime(plan: ConversionPlan, name: string, reason
   spec.template = template;
   const labels: Record<string, string> = { ...(isObject(base.metadata?.labels) ? base.metadata.labels : {}) };
   labels['app.kubernetes.io/managed-by'] = 'kubectl-trainjob';
-  if (plan.name) labels[`${ANNOTATION_PREFIX}generated-for`] = plan.name;
-  const metadata: JsonObject = {
-    name,
-    ...(plan.namespace ? { namespace: plan.namespace } : {}),
-    labels,
-    annotations: {
-      [`${ANNOTATION_PREFIX}derived-from`]: derivedFromStock && choice.name !== stockName ? `stock ${stockName} (content of ${choice.kind}/${choice.name} unknown offline)` : `${choice.kind}/${choice.name}`,
-      [`${ANNOTATION_PREFIX}reasons`]: reasons.join('; '),
-    },
+  const annotations = {
+    [`${ANNOTATION_PREFIX}derived-from`]: derivedFromStock && choice.name !== stockName ? `stock ${stockName} (content of ${choice.kind}/${choice.name} unknown offline)` : `${choice.kind}/${choice.name}`,
+    [`${ANNOTATION_PREFIX}reasons`]: reasons.join('; '),
   };
+  const name = generatedRuntimeName(choice.name, { labels, annotations, spec });
+  const metadata: JsonObject = { name, ...(plan.namespace ? { namespace: plan.namespace } : {}), labels, annotations };
   return { apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainingRuntime', metadata, spec };
 }

@@ -19,21 +19,25 @@ export interface CleanupOptions {
   scope: Omit<Scope, 'namespace'>;
   backupDir?: string;
   deleteMigrated: boolean;
+  /** --dry-run with --delete-migrated: print the plan and the verdict the deletion would leave; delete nothing. */
+  dryRun?: boolean;
+  /** Also delete migrated jobs whose producer would re-create them (--force). */
+  force: boolean;
   yes: boolean;
-  output: 'table' | 'json';
+  output: 'table' | 'json' | 'name';
 }
 
 /** What happened to one job cleanup tried to delete. */
 export interface Deletion {
   namespace: string;
   name: string;
-  result: 'deleted' | 'already-gone' | 'failed';
+  result: 'deleted' | 'already-gone' | 'failed' | 'would-delete';
   error?: string;
 }
 
 /** Runs cleanup and returns its exit code (0 removable, 3 advisory, 4 blocked); throws on errors. */
 export async function runCleanup(opts: CleanupOptions, deps: Deps): Promise<ExitCodeValue> {
-  const cluster = await connect(opts.cluster, deps.env, { qps: opts.tuning.qps, burst: opts.tuning.burst, pageSize: opts.tuning.pageSize });
+  const cluster = await connect(opts.cluster, deps.env, { qps: opts.tuning.qps, burst: opts.tuning.burst, pageSize: opts.tuning.pageSize, log: deps.log });
   try {
     const scope: Scope = { ...opts.scope, ...(opts.scope.allNamespaces ? {} : { namespace: cluster.namespace }) };
     const where = scope.allNamespaces ? 'all namespaces' : `namespace "${scope.namespace}"`;
@@ -42,12 +46,18 @@ export async function runCleanup(opts: CleanupOptions, deps: Deps): Promise<Exit
     let assessment = assessCleanup(facts.jobs, facts.otherKinds);
     const deletions: Deletion[] = [];
     if (opts.deleteMigrated) {
-      const doomed = assessment.jobs.filter(isDeletable);
-      const kept = assessment.jobs.filter((j) => !isDeletable(j));
+      const doomed = assessment.jobs.filter((j) => isDeletable(j, opts.force));
+      const kept = assessment.jobs.filter((j) => !isDeletable(j, opts.force));
       deps.io.err.write(`Plan: delete ${doomed.length} migrated PyTorchJob(s) in ${where}${doomed.length ? ':' : '.'}\n`);
-      for (const j of doomed) deps.io.err.write(`  - ${j.namespace}/${j.name} (TrainJob ${j.migratedTo}, backup in ${j.backup})\n`);
+      for (const j of doomed) deps.io.err.write(`  - ${j.namespace}/${j.name} (TrainJob ${j.migratedTo}, backup in ${j.backup}${j.producer?.recreates ? `; --force: ${j.producer.kind} ${j.producer.name} may re-create it` : ''})\n`);
       for (const j of kept) deps.io.err.write(`  keep ${j.namespace}/${j.name}: ${j.reason}\n`);
-      if (doomed.length) {
+      if (doomed.length && opts.dryRun) {
+        // The verdict the real run would leave behind: the same facts without the jobs it would delete.
+        const gone = new Set(doomed.map((j) => `${j.namespace}/${j.name}`));
+        assessment = assessCleanup(facts.jobs.filter((j) => !gone.has(`${j.namespace}/${j.name}`)), facts.otherKinds);
+        deletions.push(...doomed.map((j): Deletion => ({ namespace: j.namespace, name: j.name, result: 'would-delete' })));
+        deps.io.err.write(`Dry run: ${doomed.length} PyTorchJob(s) would be deleted; nothing was deleted.\n`);
+      } else if (doomed.length) {
         requireYesWhenNotInteractive(deps, opts.yes, 'cleanup --delete-migrated');
         if (!opts.yes && !(await confirm(deps, `Delete ${doomed.length} PyTorchJob(s)?`))) {
           deps.io.err.write('Aborted; nothing was deleted.\n');
@@ -72,8 +82,11 @@ export async function runCleanup(opts: CleanupOptions, deps: Deps): Promise<Exit
       }
     }
     for (const n of facts.notes) deps.io.err.write(`note: ${n}\n`);
-    if (opts.output === 'json') {
-      deps.io.out.write(`${JSON.stringify({ scope: where, pytorchJobsServed: facts.pytorchJobsServed, ...assessment, deletions, notes: facts.notes }, null, 2)}\n`);
+    if (opts.output === 'name') {
+      // kubectl's -o name: the objects this run deleted (or, in a dry run, would delete).
+      for (const d of deletions) if (d.result === 'deleted' || d.result === 'would-delete') deps.io.out.write(`pytorchjob.kubeflow.org/${d.name}\n`);
+    } else if (opts.output === 'json') {
+      deps.io.out.write(`${JSON.stringify({ scope: where, pytorchJobsServed: facts.pytorchJobsServed, ...(opts.dryRun ? { dryRun: 'client' } : {}), ...assessment, deletions, notes: facts.notes }, null, 2)}\n`);
     } else {
       deps.io.out.write(renderCleanup(assessment, deletions, where, facts.pytorchJobsServed));
     }
@@ -91,10 +104,16 @@ export function renderCleanup(a: CleanupAssessment, deletions: Deletion[], where
   if (!pytorchJobsServed) out += 'PyTorchJobs: the kubeflow.org/v1 PyTorchJob type is not served (CRD not installed)\n';
   else if (a.jobs.length === 0) out += `PyTorchJobs: none in ${where}\n`;
   else {
+    // The PRODUCER column appears only when a producer would re-create a job (-o json carries every producer).
+    const withProducer = a.jobs.some((j) => j.producer?.recreates);
+    const producer = (j: (typeof a.jobs)[number]) => (withProducer ? [j.producer?.recreates ? `${j.producer.kind} ${j.producer.name}` : '-'] : []);
     out += columns(
-      ['NAMESPACE', 'PYTORCHJOB', 'STATE', 'TRAINJOB', 'BACKUP', 'VERDICT', 'BLOCKING'],
-      a.jobs.map((j) => [j.namespace, j.name, j.state, j.migratedTo ?? '-', j.backup ?? '-', j.verdict, j.blocking ? 'yes' : 'no']),
+      ['NAMESPACE', 'PYTORCHJOB', 'STATE', 'TRAINJOB', 'BACKUP', ...(withProducer ? ['PRODUCER'] : []), 'VERDICT', 'BLOCKING'],
+      a.jobs.map((j) => [j.namespace, j.name, j.state, j.migratedTo ?? '-', j.backup ?? '-', ...producer(j), j.verdict, j.blocking ? 'yes' : 'no']),
     );
+    const refused = a.jobs.filter((j) => j.verdict === 'migrated-has-producer');
+    for (const j of refused.slice(0, 10)) out += `  ${j.namespace}/${j.name}: ${j.reason}\n`;
+    if (refused.length > 10) out += `  ... and ${refused.length - 10} more job(s) with a producer (-o json lists every one)\n`;
   }
   const kinds = a.otherKinds.map((k) => (k.installed ? `${k.kind} ${k.objects.length}` : `${k.kind} (not installed)`)).join(', ');
   out += `\nOther kubeflow.org/v1 kinds in ${where}: ${kinds}\n`;

@@ -3,6 +3,7 @@
 import type { Cluster, KubeObject } from '../cluster/client.js';
 import { isForbidden, isResourceTypeMissing } from '../cluster/errors.js';
 import { Resources, type ResourceRef } from '../cluster/resources.js';
+import { detectProducer } from '../live/producer.js';
 import { pytorchJobState } from '../live/state.js';
 import type { BackupLookup } from './backups.js';
 import type { OtherKindFacts, V1JobFacts } from './cleanup-plan.js';
@@ -63,7 +64,8 @@ export async function gatherCleanupFacts(
   for (const job of pytorchJobs ?? []) {
     const meta = job.metadata ?? {};
     const uid = meta.uid ?? '';
-    const facts: V1JobFacts = { namespace: meta.namespace ?? '', name: meta.name ?? '', uid, state: pytorchJobState(job) };
+    const producer = detectProducer(meta, 'PyTorchJob');
+    const facts: V1JobFacts = { namespace: meta.namespace ?? '', name: meta.name ?? '', uid, state: pytorchJobState(job), ...(producer ? { producer } : {}) };
     live.set(uid, job);
     const m = byUid.get(uid);
     if (m) {

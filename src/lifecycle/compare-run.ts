@@ -73,7 +73,7 @@ async function runtimeOf(cluster: Cluster, tj: KubeObject, ns: string): Promise<
 
 /** Runs compare and returns its exit code: 0 when the sides agree so far, 3 when they differ. */
 export async function runCompare(opts: CompareOptions, deps: Deps): Promise<ExitCodeValue> {
-  const cluster = await connect(opts.cluster, deps.env);
+  const cluster = await connect(opts.cluster, deps.env, { log: deps.log });
   try {
     const ns = cluster.namespace;
     const pair = await findPair(cluster, ns, opts.job, opts.trainJob);

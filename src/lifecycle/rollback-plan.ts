@@ -29,6 +29,8 @@ export interface RollbackSubject {
   /** The PyTorchJob as it exists now, if it does. */
   liveV1?: KubeObject;
   runtime?: RuntimeFacts;
+  /** A generated runtime no TrainJob references, found by `rollback --all`; `name` is the runtime's. Only the runtime goes. */
+  orphanRuntime?: boolean;
 }
 
 /** One step of a job's rollback. */
@@ -46,6 +48,8 @@ export interface JobRollbackPlan {
   trainJob?: string;
   steps: RollbackStep[];
   problem?: string;
+  /** The plan only deletes an unused generated runtime (`name` is the runtime's). */
+  orphanRuntime?: boolean;
 }
 
 /** Whether a plan writes nothing (everything is already rolled back). */
@@ -65,6 +69,11 @@ export function restorableManifest(backup: KubeObject, namespace: string): KubeO
 export function planRollback(s: RollbackSubject): JobRollbackPlan {
   const plan: JobRollbackPlan = { namespace: s.namespace, name: s.name, steps: [] };
   if (s.trainJob?.metadata?.name) plan.trainJob = s.trainJob.metadata.name;
+  if (s.orphanRuntime) {
+    if (s.runtime?.exists && s.runtime.generated && !s.runtime.otherUsers.length) plan.steps.push({ action: 'delete-runtime', name: s.runtime.name });
+    plan.orphanRuntime = true;
+    return plan;
+  }
   if (s.liveV1) {
     const uid = s.liveV1.metadata?.uid;
     const src = s.provenance?.sourceUid;
@@ -99,7 +108,7 @@ export function planRollback(s: RollbackSubject): JobRollbackPlan {
 
 /** One line per step, for the plan printed on stderr before anything is written. */
 export function describePlan(plan: JobRollbackPlan): string[] {
-  const head = `${plan.namespace}/${plan.name}${plan.trainJob ? ` (TrainJob ${plan.trainJob})` : ''}`;
+  const head = plan.orphanRuntime ? `${plan.namespace}/${plan.name} (generated TrainingRuntime no TrainJob uses)` : `${plan.namespace}/${plan.name}${plan.trainJob ? ` (TrainJob ${plan.trainJob})` : ''}`;
   if (plan.problem) return [`${head}: REFUSED: ${plan.problem}`];
   if (isNoop(plan)) return [`${head}: nothing to do (${plan.steps.map(stepText).join('; ') || 'already rolled back'})`];
   return [`${head}:`, ...plan.steps.map((s, i) => `  ${i + 1}. ${stepText(s)}`)];

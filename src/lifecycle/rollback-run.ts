@@ -27,7 +27,9 @@ export interface RollbackOptions {
   scope: Omit<Scope, 'namespace'>;
   backupDir?: string;
   yes: boolean;
-  output: 'table' | 'json';
+  /** --dry-run: print the plan (after the same refusal checks as a real run) and change nothing. */
+  dryRun?: boolean;
+  output: 'table' | 'json' | 'name';
 }
 
 /** What happened to one job. */
@@ -35,8 +37,9 @@ export interface RollbackOutcome {
   namespace: string;
   name: string;
   trainJob?: string;
-  result: 'rolled-back' | 'unchanged' | 'failed';
-  v1: 'created' | 'already-present' | 'kept' | '-';
+  /** would-roll-back: a dry run's plan. */
+  result: 'rolled-back' | 'unchanged' | 'failed' | 'would-roll-back';
+  v1: 'created' | 'already-present' | 'kept' | 'would-recreate' | '-';
   trainJobDeleted: boolean;
   runtimeDeleted?: string;
   notes: string[];
@@ -121,15 +124,22 @@ export async function gatherRollback(cluster: Cluster, opts: RollbackOptions, ba
     else subjects.push(s);
   }
   if (opts.all) {
-    // Generated runtimes whose TrainJob is gone and that nothing references: left by a killed migrate or rollback.
+    // Generated runtimes that no TrainJob references: left by a killed migrate or rollback. A runtime made for one
+    // job (older releases: label generated-for) goes with that job's name; a shared one (named by content) alone.
     for (const r of runtimes.values()) {
       const ns = r.metadata?.namespace ?? '';
+      const rtName = r.metadata?.name ?? '';
+      if (r.metadata?.labels?.['app.kubernetes.io/managed-by'] !== 'kubectl-trainjob') continue;
+      if (subjects.some((s) => s.runtime?.name === rtName && s.namespace === ns)) continue;
+      if (usersOf(rtName, ns, allTrainJobs, new Set()).length) continue;
       const forName = r.metadata?.labels?.[GENERATED_FOR_LABEL];
-      if (!forName || r.metadata?.labels?.['app.kubernetes.io/managed-by'] !== 'kubectl-trainjob') continue;
+      if (!forName) {
+        subjects.push({ namespace: ns, name: rtName, orphanRuntime: true, runtime: runtimeFacts(ns, rtName) });
+        continue;
+      }
       if (allTrainJobs.some((t) => t.metadata?.namespace === ns && t.metadata?.name === forName)) continue;
-      if (subjects.some((s) => s.runtime?.name === r.metadata?.name && s.namespace === ns)) continue;
       const live = await tryGetV1(cluster, forName, ns);
-      subjects.push({ namespace: ns, name: forName, ...(live ? { liveV1: live } : {}), runtime: runtimeFacts(ns, r.metadata?.name ?? '') });
+      subjects.push({ namespace: ns, name: forName, ...(live ? { liveV1: live } : {}), runtime: runtimeFacts(ns, rtName) });
     }
   }
   subjects.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
@@ -170,10 +180,14 @@ export async function executePlan(cluster: Cluster, plan: JobRollbackPlan, rolli
           }
           break;
         case 'delete-runtime': {
-          // Re-check users now: a TrainJob created since the plan must keep its runtime.
-          const users = usersOf(step.name, plan.namespace, await cluster.listAll(Resources.trainjobs, { namespace: plan.namespace }), rollingBack);
+          // Re-check the users now, on the live TrainJobs: one created since the plan keeps the runtime, and of
+          // several TrainJobs of this run that share it the last one to go deletes it, so a TrainJob whose own
+          // rollback failed never loses its runtime.
+          const live = (await cluster.listAll(Resources.trainjobs, { namespace: plan.namespace })).filter((t) => !t.metadata?.deletionTimestamp);
+          const users = usersOf(step.name, plan.namespace, live, new Set());
           if (users.length) {
-            out.notes.push(`TrainingRuntime ${step.name} kept: now used by ${users.join(', ')}`);
+            const others = users.filter((u) => !rollingBack.has(u));
+            out.notes.push(others.length ? `TrainingRuntime ${step.name} kept: now used by ${others.join(', ')}` : `TrainingRuntime ${step.name} is deleted with the last of ${users.join(', ')}`);
             break;
           }
           try {
@@ -200,7 +214,7 @@ export async function executePlan(cluster: Cluster, plan: JobRollbackPlan, rolli
 
 /** Runs rollback and returns its exit code: 0 done (or nothing to do), 1 some job failed or a name matched nothing; refusals throw (exit 4). */
 export async function runRollback(opts: RollbackOptions, deps: Deps): Promise<ExitCodeValue> {
-  const cluster = await connect(opts.cluster, deps.env, { qps: opts.tuning.qps, burst: opts.tuning.burst, pageSize: opts.tuning.pageSize });
+  const cluster = await connect(opts.cluster, deps.env, { qps: opts.tuning.qps, burst: opts.tuning.burst, pageSize: opts.tuning.pageSize, log: deps.log });
   const err = (s: string) => deps.io.err.write(`${s}\n`);
   try {
     const { subjects, notFound } = await gatherRollback(cluster, opts, new BackupLookup(opts.backupDir));
@@ -218,13 +232,19 @@ export async function runRollback(opts: RollbackOptions, deps: Deps): Promise<Ex
       report(deps, opts, []);
       return notFound.length ? ExitCode.ERROR : ExitCode.OK;
     }
-    requireYesWhenNotInteractive(deps, opts.yes, 'rollback');
+    if (!opts.dryRun) requireYesWhenNotInteractive(deps, opts.yes, 'rollback');
     const recreate = work.flatMap((p) => p.steps.flatMap((s) => (s.action === 'recreate-v1' ? [s.manifest] : [])));
     if (recreate.length) {
       // Before any TrainJob is deleted: prove the v1 side takes the jobs back.
       const acceptance = await checkV1Acceptance(cluster, recreate);
       for (const n of acceptance.notes) err(`note: ${n}`);
       if (!acceptance.ok) throw new V1NotAcceptingError(acceptance);
+    }
+    if (opts.dryRun) {
+      // Reads and server-side dry runs only (the v1 acceptance check above): nothing is created or deleted.
+      err(`Dry run: ${work.length} job(s) would be rolled back; nothing was changed.`);
+      report(deps, opts, work.map(plannedOutcome));
+      return notFound.length ? ExitCode.ERROR : ExitCode.OK;
     }
     if (!opts.yes && !(await confirm(deps, `Roll back ${work.length} job(s)?`))) {
       err('Aborted; nothing was changed.');
@@ -239,8 +259,33 @@ export async function runRollback(opts: RollbackOptions, deps: Deps): Promise<Ex
   }
 }
 
+/** What a dry run reports for a plan: the outcome the real run would aim for. */
+function plannedOutcome(p: JobRollbackPlan): RollbackOutcome {
+  const recreate = p.steps.some((s) => s.action === 'recreate-v1');
+  const runtime = p.steps.find((s) => s.action === 'delete-runtime');
+  return {
+    namespace: p.namespace,
+    name: p.name,
+    result: 'would-roll-back',
+    v1: recreate ? 'would-recreate' : 'kept',
+    ...(p.trainJob ? { trainJob: p.trainJob } : {}),
+    trainJobDeleted: p.steps.some((s) => s.action === 'delete-trainjob'),
+    ...(runtime && 'name' in runtime ? { runtimeDeleted: runtime.name } : {}),
+    notes: describePlan(p),
+  };
+}
+
 function report(deps: Deps, opts: RollbackOptions, outcomes: RollbackOutcome[]): void {
+  if (opts.output === 'name') {
+    // kubectl's -o name: the PyTorchJobs rolled back (or, in a dry run, that would be).
+    for (const o of outcomes) if (o.result !== 'failed') deps.io.out.write(`pytorchjob.kubeflow.org/${o.name}\n`);
+    return;
+  }
   if (opts.output === 'json') {
+    if (opts.dryRun) {
+      deps.io.out.write(`${JSON.stringify({ dryRun: 'client', jobs: outcomes }, null, 2)}\n`);
+      return;
+    }
     deps.io.out.write(`${JSON.stringify({ jobs: outcomes }, null, 2)}\n`);
     return;
   }

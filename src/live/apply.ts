@@ -9,9 +9,10 @@
 // first run costs one write per object. `--dry-run=server` replaces the real apply by a dry-run; `client`
 // sends no write of any kind and compares locally.
 import type { Cluster, KubeObject } from '../cluster/client.js';
-import { FIELD_MANAGER } from '../cluster/client.js';
 import { qualifiedResource } from '../cluster/errors.js';
 import { Resources, type ResourceRef } from '../cluster/resources.js';
+import { canonicalJson } from '../convert/content-hash.js';
+import { isGeneratedRuntime } from '../convert/shared-runtimes.js';
 import { ClusterError, InputError } from '../errors.js';
 
 /** kubectl's --dry-run values: none writes, server asks the API server to validate without storing, client sends no write at all. */
@@ -139,7 +140,7 @@ export async function applyObject(cluster: Cluster, obj: KubeObject, opts: Apply
   }
   const namespace = ref.namespaced ? (obj.metadata?.namespace ?? cluster.namespace) : undefined;
   const body: KubeObject = ref.namespaced ? { ...obj, metadata: { ...obj.metadata, namespace } } : obj;
-  const applyOpts = { force: opts.forceConflicts, fieldManager: opts.fieldManager ?? FIELD_MANAGER };
+  const applyOpts = { force: opts.forceConflicts, fieldManager: opts.fieldManager ?? cluster.fieldManager };
   const base = { kind: ref.kind, name, ...(namespace !== undefined ? { namespace } : {}), ref, dryRun: opts.dryRun };
 
   const live = await cluster.tryGet(ref, name, namespace);
@@ -161,15 +162,47 @@ export async function applyObject(cluster: Cluster, obj: KubeObject, opts: Apply
 }
 
 /**
+ * The generated runtimes applied during one run of a verb. They are named by content and shared by every
+ * TrainJob of a namespace that needs the same one, so the first job applies it and the others wait for that
+ * apply and report it `unchanged`: one write, no racing creates. A runtime with the same name and other
+ * content (two different runtimes that would replace each other) fails the later job instead.
+ */
+export class SharedRuntimeApplies {
+  private readonly applies = new Map<string, { content: string; result: Promise<AppliedObject> }>();
+
+  /** Applies `obj` once per run; later calls for the same runtime share the first result. */
+  async apply(cluster: Cluster, obj: KubeObject, opts: ApplyObjectOptions): Promise<AppliedObject> {
+    const ns = obj.metadata?.namespace ?? cluster.namespace;
+    const key = `${ns}/${obj.metadata?.name ?? ''}`;
+    const content = canonicalJson({ ...obj, metadata: { ...obj.metadata, namespace: ns } });
+    const first = this.applies.get(key);
+    if (!first) {
+      const result = applyObject(cluster, obj, opts);
+      this.applies.set(key, { content, result });
+      return result;
+    }
+    if (first.content !== content) {
+      throw new ClusterError(
+        `generated TrainingRuntime ${key} differs from the runtime of the same name applied for an earlier job in this run; not applied (it would replace the other)`,
+        'Convert the two jobs in separate runs, or align their pod settings so they share one runtime.',
+      );
+    }
+    const shared = await first.result;
+    return { ...shared, action: 'unchanged', wrote: false };
+  }
+}
+
+/**
  * Applies the objects of one conversion in order (the generated TrainingRuntime before the TrainJob that
  * references it, as convertDocument emits them) and stops at the first failure, so a TrainJob is never
  * written without its runtime. A failure is thrown as ApplyConversionError listing what was applied before.
+ * With `shared`, a generated runtime is applied once per run however many TrainJobs reference it.
  */
-export async function applyConversion(cluster: Cluster, objects: readonly KubeObject[], opts: ApplyObjectOptions): Promise<AppliedObject[]> {
+export async function applyConversion(cluster: Cluster, objects: readonly KubeObject[], opts: ApplyObjectOptions, shared?: SharedRuntimeApplies): Promise<AppliedObject[]> {
   const applied: AppliedObject[] = [];
   for (const obj of objects) {
     try {
-      applied.push(await applyObject(cluster, obj, opts));
+      applied.push(await (shared && isGeneratedRuntime(obj) ? shared.apply(cluster, obj, opts) : applyObject(cluster, obj, opts)));
     } catch (e) {
       if (e instanceof ClusterError) throw new ApplyConversionError(e, `${obj.kind}/${String(obj.metadata?.name ?? '')}`, applied);
       throw e;

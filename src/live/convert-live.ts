@@ -10,9 +10,9 @@ import { extractJobs } from '../convert/extract.js';
 import type { JsonObject, KubeObject as ConvertedObject } from '../convert/model.js';
 import { getTarget } from '../convert/targets/index.js';
 import type { Target } from '../convert/targets/types.js';
-import { ClusterError, InputError } from '../errors.js';
+import { ClusterError } from '../errors.js';
+import { readInputDocuments } from '../input/documents.js';
 import type { InputSource } from '../input/sources.js';
-import { parseDocument, readDocuments, YamlSyntaxError } from '../yaml/index.js';
 import { selectPyTorchJobs, type JobSelection } from './select.js';
 
 /** Everything a conversion needs besides its input: the chosen target and runtime and the convert flags. */
@@ -148,19 +148,14 @@ async function convertOne(raw: JsonObject, source: string, defaultNamespace: str
  */
 export async function* convertFileSources(sources: InputSource[], defaultNamespace: string, opts: LiveConvertOptions, runtimes: RuntimeReader): AsyncGenerator<ConversionEvent> {
   for (const src of sources) {
-    try {
-      for await (const doc of readDocuments(src.open(), { source: src.name })) {
-        const parsed = parseDocument(doc.text, { source: src.name, document: doc.index, startLine: doc.startLine });
-        const extraction = extractJobs(parsed.value);
-        const where = `${src.name}#${doc.index}`;
-        if (extraction.findings.length) yield { documentFindings: extraction.findings.map((f) => ({ ...f, subject: { kind: 'Document', source: where } })) };
-        for (const found of extraction.jobs) {
-          for (const job of await convertOne(found.raw, [where, found.path].filter(Boolean).join(' '), defaultNamespace, opts, runtimes)) yield { job };
-        }
+    // Syntax errors and unrendered templates stop the run (InputError) before anything is applied.
+    for await (const doc of readInputDocuments(src)) {
+      const extraction = extractJobs(doc.value);
+      const where = `${src.name}#${doc.index}`;
+      if (extraction.findings.length) yield { documentFindings: extraction.findings.map((f) => ({ ...f, subject: { kind: 'Document', source: where } })) };
+      for (const found of extraction.jobs) {
+        for (const job of await convertOne(found.raw, [where, found.path].filter(Boolean).join(' '), defaultNamespace, opts, runtimes)) yield { job };
       }
-    } catch (e) {
-      if (e instanceof YamlSyntaxError) throw new InputError(e.message, 'Fix the document and run again; nothing was applied for this input.');
-      throw e;
     }
   }
 }

@@ -13,7 +13,7 @@ export interface BackupOptions {
   selection: JobSelection;
   /** --backup-dir; undefined means the default `./trainjob-backups/<context>/<time>`. */
   backupDir?: string;
-  output: 'table' | 'json';
+  output: 'table' | 'json' | 'name';
   cluster: ClusterOptions;
   tuning: ClusterTuning;
 }
@@ -34,7 +34,7 @@ export interface BackupJobReport {
 /** Opens the cluster connection the way every live verb does (lazy import keeps --help fast). */
 export async function connectCluster(opts: ClusterOptions, tuning: ClusterTuning, deps: Deps): Promise<Cluster> {
   const { connect } = await import('../cluster/index.js');
-  return connect(opts, deps.env, { qps: tuning.qps, burst: tuning.burst, pageSize: tuning.pageSize });
+  return connect(opts, deps.env, { qps: tuning.qps, burst: tuning.burst, pageSize: tuning.pageSize, log: deps.log });
 }
 
 /** Runs `backup`: streams the selection page by page into the store (memory stays flat), then reports. */
@@ -73,6 +73,11 @@ export async function runBackup(opts: BackupOptions, deps: Deps, connected?: Clu
     for (const r of reports) counts[r.status]++;
     if (opts.output === 'json') {
       await writeChunk(deps.io.out, jsonReport('BackupReport', { jobs: reports.length, ...counts } as never, reports, { backupDir: store.dir, index: `${store.dir}/index.yaml` }));
+    } else if (opts.output === 'name') {
+      // kubectl's -o name: the PyTorchJobs that are in the backup now (written, repaired or already there).
+      for (const r of reports) if (r.file) await writeChunk(deps.io.out, `pytorchjob.kubeflow.org/${r.name}\n`);
+      if (reports.length > 0) deps.io.err.write(`Backed up ${counts.written + counts.repaired} job(s) (${counts.unchanged} already backed up) into ${store.dir}\n`);
+      else deps.io.err.write(`No PyTorchJobs found ${describeSelection(opts.selection, cluster)}.\n`);
     } else if (reports.length === 0) {
       deps.io.err.write(`No PyTorchJobs found ${describeSelection(opts.selection, cluster)}.\n`);
     } else {

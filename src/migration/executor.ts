@@ -13,7 +13,7 @@ import { isAlreadyExists, isConflict, isNotFound, KubeApiError } from '../cluste
 import { Resources } from '../cluster/resources.js';
 import { ANNOTATIONS } from '../convert/index.js';
 import { CliError } from '../errors.js';
-import { applyObject } from '../live/apply.js';
+import { SharedRuntimeApplies } from '../live/apply.js';
 import { cleanManifest } from '../live/clean.js';
 import { isFinished, pytorchJobState } from '../live/state.js';
 import type { BackupAction, BackupStore } from './backup-store.js';
@@ -95,6 +95,8 @@ export interface JobOutcome {
   v1ManifestEmbedded?: boolean;
   /** API writes sent for this job. */
   writes: number;
+  /** Who creates the PyTorchJob, when the cluster records it (src/live/producer.ts). */
+  producer?: JobPlan['producer'];
 }
 
 /** Options of executeMigration. */
@@ -118,6 +120,8 @@ export interface ExecutorOptions {
   afterStep?: (step: Step, job: JobPlan) => void | Promise<void>;
   /** Called when a job is done (progress display). */
   onOutcome?: (o: JobOutcome) => void;
+  /** Generated runtimes applied in this run: a runtime several jobs share is applied once (made by executeMigration when absent). */
+  runtimes?: SharedRuntimeApplies;
 }
 
 /** The command that starts a suspended TrainJob. */
@@ -146,7 +150,8 @@ class JobFailure extends Error {
  * `opts.source` one page at a time while the workers run, so memory does not grow with the number of jobs.
  * Never throws for a job's failure: each failure becomes a `failed` outcome and the other jobs go on.
  */
-export async function executeMigration(rows: readonly PlannedJob[], opts: ExecutorOptions): Promise<JobOutcome[]> {
+export async function executeMigration(rows: readonly PlannedJob[], options: ExecutorOptions): Promise<JobOutcome[]> {
+  const opts: ExecutorOptions = { ...options, runtimes: options.runtimes ?? new SharedRuntimeApplies() };
   const outcomes = new Array<JobOutcome>(rows.length);
   const finish = (i: number, o: JobOutcome): void => {
     outcomes[i] = o;
@@ -184,6 +189,7 @@ export async function executeMigration(rows: readonly PlannedJob[], opts: Execut
 function baseOutcome(plan: JobPlan): JobOutcome {
   const out: JobOutcome = { namespace: plan.namespace, name: plan.name, trainJob: plan.trainJobName, state: plan.state, action: plan.action, status: 'migrated', steps: {}, writes: 0 };
   if (plan.reason) out.reason = plan.reason;
+  if (plan.producer) out.producer = plan.producer;
   if (plan.action === 'skip') out.status = 'skipped';
   if (plan.action === 'refuse') out.status = 'refused';
   return out;
@@ -251,7 +257,8 @@ export async function executeJob(row: PlannedJob, live: KubeObject | undefined, 
 
     if (plan.createTrainJob) {
       if (converted.runtime) {
-        const applied = await applyObject(opts.cluster, converted.runtime, { dryRun: 'none', forceConflicts: false });
+        // Generated runtimes are named by content and shared: applied once per run, never changed under another TrainJob.
+        const applied = await (opts.runtimes ?? new SharedRuntimeApplies()).apply(opts.cluster, converted.runtime, { dryRun: 'none', forceConflicts: false });
         out.steps.runtime = applied.action;
         if (applied.wrote) out.writes++;
         await opts.afterStep?.('runtime', plan);

@@ -10,6 +10,7 @@ import type { Target } from '../convert/targets/types.js';
 import { ClusterError, ExitCode, ExitWith, UsageError } from '../errors.js';
 import { writeChunk, type Deps } from '../io.js';
 import { describeSelection, selectPyTorchJobs, type JobSelection } from '../live/select.js';
+import { detectProducer, type Producer } from '../live/producer.js';
 import { pytorchJobState } from '../live/state.js';
 import type { ClusterOptions, ClusterTuning } from '../cluster/config-flags.js';
 import { TOOL_VERSION } from '../version.js';
@@ -41,7 +42,7 @@ export interface MigrateOptions {
   yes: boolean;
   /** Print the plan only. */
   dryRun: boolean;
-  output: 'table' | 'json';
+  output: 'table' | 'json' | 'name';
   cluster: ClusterOptions;
   tuning: ClusterTuning;
   /** Fault injection for crash tests (KTJ_FAULT_AFTER), built by the verb. */
@@ -90,6 +91,7 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
       refused: outcome?.refused ?? false,
       findings: (outcome?.findings ?? []).map((f) => ({ severity: f.severity, code: f.code })),
       generatedRuntime: converted.runtime !== undefined,
+      ...producerOf(job),
     };
     return { input, converted };
   };
@@ -107,7 +109,7 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
     const resourceVersion = job.metadata!.resourceVersion ?? '';
     if (typeof base === 'string') {
       // No usable runtime: the job is skipped as a whole, so its conversion does not matter.
-      pre.push({ input: { namespace: ns, name: job.metadata!.name!, uid: job.metadata!.uid!, state: pytorchJobState(job), trainJobName: `${job.metadata!.name}${opts.suffix}`, refused: false, findings: [], generatedRuntime: false }, resourceVersion, blocker: base });
+      pre.push({ input: { namespace: ns, name: job.metadata!.name!, uid: job.metadata!.uid!, state: pytorchJobState(job), trainJobName: `${job.metadata!.name}${opts.suffix}`, refused: false, findings: [], generatedRuntime: false, ...producerOf(job) }, resourceVersion, blocker: base });
     } else {
       pre.push({ input: convertJob(job, base).input, resourceVersion });
     }
@@ -138,8 +140,14 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
   err.write(`Plan (strategy ${opts.strategy}${opts.keepV1 ? ', --keep-v1' : ''}, Trainer schema ${target.version}, runtime ${opts.runtime.kind}/${opts.runtime.name}):\n`);
   err.write(renderPlan(plans, opts.selection.allNamespaces));
   if (opts.dryRun) {
+    for (const u of unplanned) err.write(`${u.outcome.namespace}/${u.outcome.name}: ${u.outcome.reason}\n`);
     err.write('Dry run: nothing was written.\n');
     if (opts.output === 'json') await writeJsonReport(deps.io.out, 'MigrationPlan', summarize([]), plans);
+    if (opts.output === 'name') {
+      for (const p of plans) if (p.createTrainJob) await writeChunk(deps.io.out, `trainjob.trainer.kubeflow.org/${p.trainJobName}\n`);
+    }
+    // A dry run exits as the real run would: refused or skipped jobs (missing ones too) are exit 4.
+    if (unplanned.length > 0 || plans.some((p) => p.action === 'refuse' || (p.action === 'skip' && !p.alreadyMigrated))) throw new ExitWith(ExitCode.BLOCKED);
     return;
   }
 
@@ -197,12 +205,22 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
   summary.requests = { total: stats.total, byVerb: stats.byVerb, retries: stats.retries };
   if (opts.output === 'json') {
     await writeJsonReport(deps.io.out, 'MigrationReport', summary, all, { strategy: opts.strategy, targetVersion: target.version, ...(store ? { backupDir: store.dir } : {}) });
+  } else if (opts.output === 'name') {
+    // kubectl's -o name: the TrainJobs this run created or updated.
+    for (const o of all) if (o.steps.trainJob === 'created') await writeChunk(deps.io.out, `trainjob.trainer.kubeflow.org/${o.trainJob}\n`);
+    err.write(renderFooter(all, summary, store?.dir));
   } else {
     await writeChunk(deps.io.out, renderOutcomes(all, opts.selection.allNamespaces));
     err.write(renderFooter(all, summary, store?.dir));
   }
   if (summary.failed > 0) throw new ExitWith(ExitCode.ERROR);
   if (summary.refused > 0 || all.some((o) => o.status === 'skipped' && o.reason !== 'already migrated')) throw new ExitWith(ExitCode.BLOCKED);
+}
+
+/** The job's producer as a spreadable PlanInput field (none when nothing is recorded). */
+function producerOf(job: KubeObject): { producer?: Producer } {
+  const producer = detectProducer(job.metadata, 'PyTorchJob');
+  return producer ? { producer } : {};
 }
 
 /** The Trainer schema to target: --target-version, else what the cluster serves. */

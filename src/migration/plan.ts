@@ -5,6 +5,7 @@
 // training, never adopt a TrainJob someone else created, and never delete a PyTorchJob that is still running
 // unless told to wait for it (--wait) or to stop it (--force).
 import type { Finding } from '../convert/index.js';
+import { producerRefusal, type Producer } from '../live/producer.js';
 import { isFinished, type PyTorchJobState } from '../live/state.js';
 
 /** side-by-side: v1 keeps owning the work, TrainJobs are created suspended; replace: cut over and delete v1. */
@@ -58,7 +59,12 @@ export interface PlanInput {
   existing?: ExistingTrainJob;
   /** Whether a generated TrainingRuntime must be applied with the TrainJob. */
   generatedRuntime: boolean;
+  /** Who creates the PyTorchJob (src/live/producer.ts), when the cluster records it. */
+  producer?: Producer;
 }
+
+/** The producer as plans and reports carry it (the action text is in the refusal reason, not on every row). */
+export type ProducerRef = Pick<Producer, 'kind' | 'name' | 'category' | 'evidence' | 'recreates'>;
 
 /** Counts of findings by severity, for the plan table. */
 export interface FindingCounts {
@@ -87,6 +93,8 @@ export interface JobPlan {
   alreadyMigrated: boolean;
   generatedRuntime: boolean;
   findings: FindingCounts;
+  /** Who creates the PyTorchJob, when the cluster records it. */
+  producer?: ProducerRef;
 }
 
 /** Counts findings by severity. */
@@ -107,6 +115,7 @@ export function planJob(input: PlanInput, opts: PlanOptions): JobPlan {
     generatedRuntime: input.generatedRuntime,
     findings: countFindings(input.findings),
     alreadyMigrated: false,
+    ...(input.producer ? { producer: producerRef(input.producer) } : {}),
   };
   const skip = (reason: string, extra: Partial<JobPlan> = {}): JobPlan => ({ ...base, action: 'skip', reason, createTrainJob: false, suspend: false, deleteV1: false, ...extra });
 
@@ -126,6 +135,10 @@ export function planJob(input: PlanInput, opts: PlanOptions): JobPlan {
     return { ...base, action: 'create', createTrainJob: true, suspend: true, deleteV1: false };
   }
   const common = { ...base, alreadyMigrated: already, createTrainJob: !already, deleteV1: true };
+  // A producer that re-creates the job would start a second training, or undo the cutover at its next sync.
+  if (input.producer?.recreates && !opts.force) {
+    return skip(`${producerRefusal(input.producer)} Or migrate it side by side (--strategy side-by-side).`, { alreadyMigrated: already });
+  }
   const state = input.state;
   if (isFinished(state) || state === 'suspended') {
     // Finished training must not silently start again, and suspended work stays suspended.
@@ -139,6 +152,11 @@ export function planJob(input: PlanInput, opts: PlanOptions): JobPlan {
   if (opts.wait) return { ...common, action: 'wait-cutover', suspend: true, reason: 'waits for the PyTorchJob to finish' };
   if (opts.force) return { ...common, action: 'cutover', suspend: opts.suspend, reason: opts.suspend ? 'running: stopped mid-run (--force)' : 'running: stopped mid-run (--force); the TrainJob starts from the beginning' };
   return skip(`${state}: pass --wait to cut over when it finishes, or --force to stop it now`, { alreadyMigrated: already });
+}
+
+/** The compact producer a plan carries. */
+export function producerRef(p: Producer): ProducerRef {
+  return { kind: p.kind, name: p.name, category: p.category, evidence: p.evidence, recreates: p.recreates };
 }
 
 /** Whether a plan writes anything destructive (deletes a PyTorchJob): such runs need --yes or a prompt. */

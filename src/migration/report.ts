@@ -48,8 +48,11 @@ export const PLAN_TABLE_ROWS = 200;
  * still lists every row.
  */
 export function renderPlan(plans: readonly JobPlan[], allNamespaces: boolean, limit = PLAN_TABLE_ROWS): string {
-  const headers = [...(allNamespaces ? ['NAMESPACE'] : []), 'JOB', 'STATE', 'ACTION', 'TRAINJOB', 'FINDINGS', 'NOTE'];
   const shown = plans.length > limit ? plans.slice(0, limit) : plans;
+  // The PRODUCER column appears only when some producer would re-create its job (what refuses a replace);
+  // -o json carries every producer.
+  const withProducer = shown.some((p) => p.producer?.recreates);
+  const headers = [...(allNamespaces ? ['NAMESPACE'] : []), 'JOB', 'STATE', 'ACTION', 'TRAINJOB', 'FINDINGS', ...(withProducer ? ['PRODUCER'] : []), 'NOTE'];
   const rows = shown.map((p) => [
     ...(allNamespaces ? [p.namespace] : []),
     p.name,
@@ -57,6 +60,7 @@ export function renderPlan(plans: readonly JobPlan[], allNamespaces: boolean, li
     actionLabel(p),
     p.trainJobName + (p.generatedRuntime && p.createTrainJob ? ' (+runtime)' : ''),
     findingsSummary(p.findings),
+    ...(withProducer ? [p.producer?.recreates ? `${p.producer.kind} ${p.producer.name}` : '-'] : []),
     p.reason ?? (p.alreadyMigrated ? 'already migrated' : ''),
   ]);
   const table = renderTable(headers, rows);
@@ -102,8 +106,9 @@ function outcomeNote(o: JobOutcome): string {
 
 /** The final per-job table (stdout). */
 export function renderOutcomes(outcomes: readonly JobOutcome[], allNamespaces: boolean): string {
-  const headers = [...(allNamespaces ? ['NAMESPACE'] : []), 'JOB', 'RESULT', 'TRAINJOB', 'NOTE'];
-  const rows = outcomes.map((o) => [...(allNamespaces ? [o.namespace] : []), o.name, o.status, o.trainJob, outcomeNote(o)]);
+  const withProducer = outcomes.some((o) => o.producer?.recreates);
+  const headers = [...(allNamespaces ? ['NAMESPACE'] : []), 'JOB', 'RESULT', 'TRAINJOB', ...(withProducer ? ['PRODUCER'] : []), 'NOTE'];
+  const rows = outcomes.map((o) => [...(allNamespaces ? [o.namespace] : []), o.name, o.status, o.trainJob, ...(withProducer ? [o.producer?.recreates ? `${o.producer.kind} ${o.producer.name}` : '-'] : []), outcomeNote(o)]);
   return renderTable(headers, rows);
 }
 

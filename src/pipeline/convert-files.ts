@@ -1,14 +1,22 @@
 import { convertDocument, type DocumentOutcome } from '../convert/index.js';
 import type { ConvertOptions } from '../convert/plan.js';
-import { InputError } from '../errors.js';
+import { readInputDocuments } from '../input/documents.js';
 import type { InputSource } from '../input/sources.js';
-import { parseDocument, readDocuments, YamlSyntaxError } from '../yaml/index.js';
+import { applyNamespace, type NamespaceRule } from './namespace.js';
 
 /** One converted input document, with where it came from and its size in lines. */
 export interface ConvertedDocument extends DocumentOutcome {
   source: string;
+  /** 1-based index of the document in its source. */
   index: number;
   lines: number;
+  /** Whether the document held nothing (only comments, or `---` alone). */
+  empty: boolean;
+}
+
+/** Options of {@link convertSources}: the converter's, plus what -n does to namespaced manifests. */
+export interface SourceConvertOptions extends Omit<ConvertOptions, 'source'> {
+  namespaceRule?: NamespaceRule;
 }
 
 /** Lines of a text (a last line without a newline counts). */
@@ -22,19 +30,14 @@ export function countLines(text: string): number {
  * Reads the sources document by document (never a whole stream at once) and converts each.
  * A syntax or encoding error stops the run with an InputError naming file, document, line and column.
  */
-export async function* convertSources(sources: InputSource[], opts: Omit<ConvertOptions, 'source'>): AsyncGenerator<ConvertedDocument> {
+export async function* convertSources(sources: InputSource[], opts: SourceConvertOptions): AsyncGenerator<ConvertedDocument> {
+  const { namespaceRule, ...convertOpts } = opts;
   for (const src of sources) {
-    try {
-      for await (const doc of readDocuments(src.open(), { source: src.name })) {
-        const parsed = parseDocument(doc.text, { source: src.name, document: doc.index, startLine: doc.startLine });
-        const outcome = convertDocument(parsed.value, { ...opts, source: `${src.name}#${doc.index}` });
-        yield { ...outcome, source: src.name, index: doc.index, lines: countLines(doc.text) };
-      }
-    } catch (e) {
-      if (e instanceof YamlSyntaxError) {
-        throw new InputError(e.message, 'Fix the document and run again; nothing was written for this input.');
-      }
-      throw e;
+    for await (const doc of readInputDocuments(src)) {
+      const where = `${src.name}#${doc.index}`;
+      if (namespaceRule) applyNamespace(doc.value, namespaceRule, where);
+      const outcome = convertDocument(doc.value, { ...convertOpts, source: where });
+      yield { ...outcome, source: src.name, index: doc.index, lines: countLines(doc.text), empty: doc.value === null || doc.value === undefined };
     }
   }
 }

@@ -19,6 +19,8 @@ export interface ConvertOptions {
   force: boolean;
   envShim: boolean;
   namespace?: string;
+  /** --override-namespace: -n replaces a namespace the manifests name (otherwise a mismatch is an error, as in kubectl). */
+  overrideNamespace: boolean;
   /** Connection settings, used only by --target-version auto. */
   cluster: ClusterOptions;
 }

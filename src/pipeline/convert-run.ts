@@ -1,18 +1,21 @@
-import { promises as fs } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { finding } from '../convert/codes.js';
 import { OutputSchemaError, SOURCE_KINDS } from '../convert/index.js';
+import { admitJobObjects, GeneratedRuntimeRegistry, isGeneratedRuntime } from '../convert/shared-runtimes.js';
 import type { KubeObject } from '../convert/model.js';
 import { getTarget, newestTarget } from '../convert/targets/index.js';
 import type { Target } from '../convert/targets/types.js';
-import { ExitCode, ExitWith, InternalError, UsageError } from '../errors.js';
+import { ExitCode, ExitWith, InputError, InternalError, OutputError, UsageError } from '../errors.js';
 import { resolveInputs } from '../input/sources.js';
-import { writeChunk, type Deps } from '../io.js';
+import type { Deps } from '../io.js';
 import { ConvertReporter, type JobReport } from '../render/convert-report.js';
 import { TOOL_VERSION } from '../version.js';
 import type { ConvertOptions } from './convert-options.js';
 import { renderObjects } from '../render/objects.js';
 import { convertSources, countLines } from './convert-files.js';
+import { IdentityLedger } from './identities.js';
+import { RunOutput } from './output-buffer.js';
 
 function fileNameFor(obj: KubeObject): string {
   const ns = obj.metadata.namespace;
@@ -24,7 +27,7 @@ async function resolveTarget(opts: ConvertOptions, deps: Deps): Promise<Target> 
   if (opts.target === undefined || opts.target === '') return newestTarget();
   if (opts.target !== 'auto') return getTarget(opts.target);
   const cluster = await import('../cluster/index.js');
-  const conn = await cluster.connect(opts.cluster, deps.env);
+  const conn = await cluster.connect(opts.cluster, deps.env, { log: deps.log });
   const found = await cluster.discoverTrainer(conn);
   if (!found.schema) {
     throw new UsageError(
@@ -38,11 +41,30 @@ async function resolveTarget(opts: ConvertOptions, deps: Deps): Promise<Target> 
 
 /** Runs the conversion: streams documents through the converter, writes objects, reports findings, sets the exit code. */
 export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void> {
-  const target = await resolveTarget(opts, deps);
-  const sources = await resolveInputs(opts.files, opts.recursive, deps.cwd, deps.io.in);
-  const reportSink = opts.reportFile ? await openReportFile(path.resolve(deps.cwd, opts.reportFile)) : undefined;
+  // Outputs are checked before any input is read, so a bad path fails at once and names itself.
+  const reportSink = opts.reportFile ? openReportFile(path.resolve(deps.cwd, opts.reportFile), opts.reportFile) : undefined;
+  let staging: Staging | undefined;
+  try {
+    staging = opts.outputDir ? Staging.open(path.resolve(deps.cwd, opts.outputDir), opts.outputDir, opts.overwrite) : undefined;
+  } catch (e) {
+    reportSink?.discard();
+    throw e;
+  }
+  let target: Target;
+  let sources;
+  try {
+    target = await resolveTarget(opts, deps);
+    sources = await resolveInputs(opts.files, opts.recursive, deps.cwd, deps.io.in);
+  } catch (e) {
+    reportSink?.discard();
+    staging?.abort();
+    throw e;
+  }
   const reporter = new ConvertReporter(opts.report, (s) => (reportSink ? reportSink.write(s) : deps.io.err.write(s)), target.version);
-  const staging = opts.outputDir ? await Staging.open(path.resolve(deps.cwd, opts.outputDir), opts.overwrite) : undefined;
+  const stdout = staging ? undefined : new RunOutput();
+  let objectsSeen = 0;
+  const identities = new IdentityLedger();
+  let failed = false;
   try {
     const convertOpts = {
       target,
@@ -51,24 +73,68 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
       envShim: opts.envShim,
       force: opts.force,
       toolVersion: TOOL_VERSION,
-      ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}),
+      ...(opts.namespace ? { defaultNamespace: opts.namespace, namespaceRule: { namespace: opts.namespace, override: opts.overrideNamespace } } : {}),
     };
+    // Generated runtimes are named by content: emitted once per stream, however many jobs share one.
+    const runtimes = new GeneratedRuntimeRegistry();
     for await (const doc of convertSources(sources, convertOpts)) {
       reporter.summary.documents++;
+      if (!doc.empty) objectsSeen++;
       if ((reporter.summary.documents & 255) === 0) deps.relieveMemory?.();
       reporter.summary.inputLines += doc.lines;
       if (doc.findings.length) reporter.other(doc.findings);
       for (const job of doc.jobs) {
         let objects = job.objects;
-        const hasWarnings = job.findings.some((f) => f.severity !== 'info');
+        const runtime = objects.find((o) => o.kind === 'TrainingRuntime');
         let refused = job.refused;
-        if (opts.strict && !refused && hasWarnings) {
+        if (opts.strict && !refused && job.findings.some((f) => f.severity !== 'info')) {
           refused = true;
           objects = [];
           for (const f of job.findings) if (f.severity === 'warning') f.severity = 'error';
         }
-        const trainJob = objects.find((o) => o.kind === 'TrainJob');
-        const runtime = objects.find((o) => o.kind === 'TrainingRuntime');
+        if (objects.length) {
+          // A runtime already emitted in this stream is left out; one with the same name and other content refuses the job.
+          const admitted = admitJobObjects(runtimes, objects, job.subject.source ?? job.subject.name, !staging);
+          if (admitted.conflict) {
+            job.findings.unshift({ ...admitted.conflict, subject: job.subject });
+            refused = true;
+          }
+          objects = admitted.objects;
+        }
+        if (objects.length && !refused) {
+          // generateName objects are new objects each time they are applied: no identity to clash.
+          // Generated runtimes are shared and checked by the runtime registry above.
+          const named = objects.filter((o) => o.metadata.name && !isGeneratedRuntime(o));
+          const verdict = identities.check(named);
+          const source = job.subject.source ?? '(input)';
+          if (verdict.conflicts.length) {
+            for (const c of verdict.conflicts) {
+              job.findings.push({
+                ...finding(
+                  'KTJ-DUP-002',
+                  'metadata.name',
+                  `${c.label} from ${source} has the identity of a different ${c.object.kind} from ${c.firstSource}; applying both would let the second silently replace the first, so this job's objects are not emitted.`,
+                  'Give the jobs distinct names or namespaces (files without a namespace all land in one namespace), or convert them in separate runs.',
+                ),
+                subject: job.subject,
+              });
+            }
+            refused = true;
+            objects = [];
+          } else if (verdict.duplicates.length) {
+            for (const d of verdict.duplicates) {
+              job.findings.push({
+                ...finding('KTJ-DUP-001', 'metadata.name', `${d.label} from ${source} is identical to the one from ${d.firstSource}; emitted once.`),
+                subject: job.subject,
+              });
+            }
+            const dup = new Set(verdict.duplicates.map((d) => d.object));
+            objects = objects.filter((o) => !dup.has(o));
+          }
+          identities.record(named, source);
+        }
+        const trainJob = (refused ? objects : job.objects).find((o) => o.kind === 'TrainJob');
+        const hasWarnings = job.findings.some((f) => f.severity !== 'info');
         const report: JobReport = {
           kind: job.subject.kind,
           status: refused ? 'refused' : hasWarnings ? 'converted-with-warnings' : 'converted',
@@ -83,40 +149,97 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
         if (!objects.length) continue;
         const text = renderObjects(objects, opts.output);
         reporter.summary.outputLines += countLines(text);
-        if (staging && trainJob) await staging.add(fileNameFor(trainJob), text);
-        else {
-          await writeChunk(deps.io.out, text);
-        }
+        if (staging) staging.add(fileNameFor(objects.find((o) => o.kind === 'TrainJob') ?? objects[0]!), text);
+        else stdout?.write(text);
       }
     }
-    if (reporter.summary.jobs === 0) {
-      reporter.other([finding('KTJ-IN-007', '(input)', `No Training Operator v1 job found in ${sources.map((s) => s.name).join(', ') || 'the input'}.`, `Pass manifests of kind ${SOURCE_KINDS.map((k) => k.kind).join(', ')} (apiVersion kubeflow.org/v1).`)]);
+    if (objectsSeen > 0 && reporter.summary.jobs === 0) {
+      reporter.other([finding('KTJ-IN-007', '(input)', `No Training Operator v1 job found in ${describeSources(sources)}.`, `Pass manifests of kind ${kindList()} (apiVersion kubeflow.org/v1).`)]);
     }
-    if (staging) await staging.commit();
+    if (objectsSeen > 0 && (reporter.summary.jobs > 0 || reporter.documentErrors > 0)) {
+      if (staging) staging.commit();
+      else await stdout?.commit(deps.io.out);
+    }
   } catch (e) {
-    if (staging) await staging.abort();
-    if (e instanceof OutputSchemaError) throw new InternalError(e.message);
-    throw e;
+    failed = true;
+    throw e instanceof OutputSchemaError ? new InternalError(e.message) : e;
   } finally {
-    reporter.finish(Math.max(100, (deps.io.err as NodeJS.WriteStream).columns ?? 140), reportSink || opts.report === 'none' ? (l) => deps.io.err.write(l) : undefined);
-    if (reportSink) await reportSink.close();
+    // Anything not committed above (a failed run, nothing to convert) leaves no output behind.
+    staging?.abort();
+    stdout?.discard();
+    if (!failed || opts.report !== 'table') {
+      reporter.finish(Math.max(100, (deps.io.err as NodeJS.WriteStream).columns ?? 140), reportSink || opts.report === 'none' ? (l) => deps.io.err.write(l) : undefined);
+    }
+    reportSink?.close();
   }
   const s = reporter.summary;
+  if (objectsSeen === 0) {
+    throw new InputError(`no objects passed to convert: ${describeSources(sources)} held no Kubernetes object`, `Pass ${kindList()} manifests with -f FILE (or -f - for standard input).`);
+  }
+  if (s.jobs === 0 && reporter.documentErrors === 0) {
+    throw new InputError(`nothing to convert: no Training Operator v1 job in ${describeSources(sources)}`, `Pass manifests of kind ${kindList()} (apiVersion kubeflow.org/v1); the other objects are listed above.`);
+  }
   if (s.refused > 0 || reporter.documentErrors > 0) throw new ExitWith(ExitCode.BLOCKED);
-  if (s.errors > 0 || s.warnings > 0) throw new ExitWith(ExitCode.WARNINGS);
+  if (s.convertedWithWarnings > 0 || s.errors > 0 || s.warnings > 0) throw new ExitWith(ExitCode.WARNINGS);
 }
 
+/** The v1 kinds convert reads: `PyTorchJob, XGBoostJob, JAXJob`. */
+function kindList(): string {
+  return SOURCE_KINDS.map((k) => k.kind).join(', ');
+}
 
-async function openReportFile(file: string) {
-  const handle = await fs.open(file, 'w');
-  let chain: Promise<unknown> = Promise.resolve();
+function describeSources(sources: { name: string }[]): string {
+  if (!sources.length) return 'the input';
+  const names = sources.slice(0, 3).map((s) => s.name).join(', ');
+  return sources.length > 3 ? `${names} and ${sources.length - 3} more file(s)` : names;
+}
+
+/** Error for an output path (--output-dir, --report-file) that cannot be written. */
+function outputPathError(flag: string, shown: string, e: unknown): OutputError {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const why =
+    code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+      ? 'permission denied'
+      : code === 'EISDIR'
+        ? 'it is a directory'
+        : code === 'ENOTDIR' || code === 'EEXIST'
+          ? flag === '--output-dir' ? 'it (or a part of its path) is a file, not a directory' : 'a part of its path is a file, not a directory'
+          : code === 'ENOENT'
+            ? 'its directory does not exist'
+            : ((e as Error)?.message ?? String(e));
+  const hint = flag === '--output-dir' ? 'Pass a directory you can write to (it is created if missing). Nothing was written.' : 'Pass a file path you can write to. Nothing was written.';
+  return new OutputError(`${flag} "${shown}" cannot be written: ${why}`, hint);
+}
+
+/** The --report-file: opened (and so checked) before the run; written in batches; removed if the run cannot start. */
+function openReportFile(file: string, shown: string) {
+  let fd: number;
+  try {
+    fd = openSync(file, 'w');
+  } catch (e) {
+    throw outputPathError('--report-file', shown, e);
+  }
+  let pending: string[] = [];
+  let size = 0;
+  const flush = () => {
+    if (!pending.length) return;
+    writeSync(fd, pending.join(''));
+    pending = [];
+    size = 0;
+  };
   return {
     write: (s: string) => {
-      chain = chain.then(() => handle.write(s));
+      pending.push(s);
+      size += s.length;
+      if (size >= 256 * 1024) flush();
     },
-    close: async () => {
-      await chain;
-      await handle.close();
+    close: () => {
+      flush();
+      closeSync(fd);
+    },
+    discard: () => {
+      closeSync(fd);
+      rmSync(file, { force: true });
     },
   };
 }
@@ -124,48 +247,55 @@ async function openReportFile(file: string) {
 /**
  * Writes --output-dir files atomically: everything goes into a hidden staging directory first and
  * is renamed into place only when the whole run succeeded, so a failed run leaves no partial file.
+ * Synchronous on purpose: one small file per job, and the thread-pool round trips of async fs calls
+ * cost more than the writes themselves.
  */
 class Staging {
-  private files: string[] = [];
+  private files = new Set<string>();
+  private done = false;
   private constructor(
     private readonly dir: string,
+    private readonly shown: string,
     private readonly tmp: string,
     private readonly overwrite: boolean,
   ) {}
 
-  static async open(dir: string, overwrite: boolean): Promise<Staging> {
-    await fs.mkdir(dir, { recursive: true });
-    const tmp = await fs.mkdtemp(path.join(dir, '.kubectl-trainjob-'));
-    return new Staging(dir, tmp, overwrite);
+  static open(dir: string, shown: string, overwrite: boolean): Staging {
+    try {
+      mkdirSync(dir, { recursive: true });
+      if (!statSync(dir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+      return new Staging(dir, shown, mkdtempSync(path.join(dir, '.kubectl-trainjob-')), overwrite);
+    } catch (e) {
+      throw outputPathError('--output-dir', shown, e);
+    }
   }
 
-  async add(name: string, text: string): Promise<void> {
-    if (this.files.includes(name)) throw new UsageError(`two jobs map to the same output file ${name}`, 'Give the jobs distinct names or namespaces.');
-    this.files.push(name);
-    await fs.writeFile(path.join(this.tmp, name), text, { flag: 'wx' });
+  add(name: string, text: string): void {
+    if (this.files.has(name)) throw new UsageError(`two jobs map to the same output file ${name}`, 'Give the jobs distinct names or namespaces.');
+    this.files.add(name);
+    writeFileSync(path.join(this.tmp, name), text, { flag: 'wx' });
   }
 
-  async commit(): Promise<void> {
+  commit(): void {
     if (!this.overwrite) {
-      const existing: string[] = [];
-      for (const f of this.files) {
-        try {
-          await fs.access(path.join(this.dir, f));
-          existing.push(f);
-        } catch {
-          /* does not exist: fine */
-        }
-      }
+      // One directory listing instead of a stat per file.
+      const present = new Set(readdirSync(this.dir));
+      const existing = [...this.files].filter((f) => present.has(f));
       if (existing.length) {
-        await this.abort();
-        throw new UsageError(`--output-dir ${this.dir} already holds ${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ` and ${existing.length - 5} more` : ''}`, 'Pass --overwrite to replace them, or choose an empty directory. Nothing was written.');
+        throw new UsageError(`--output-dir ${this.shown} already holds ${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ` and ${existing.length - 5} more` : ''}`, 'Pass --overwrite to replace them, or choose an empty directory. Nothing was written.');
       }
     }
-    for (const f of this.files) await fs.rename(path.join(this.tmp, f), path.join(this.dir, f));
-    await fs.rm(this.tmp, { recursive: true, force: true });
+    try {
+      for (const f of this.files) renameSync(path.join(this.tmp, f), path.join(this.dir, f));
+    } catch (e) {
+      throw outputPathError('--output-dir', this.shown, e);
+    }
+    this.done = true;
   }
 
-  async abort(): Promise<void> {
-    await fs.rm(this.tmp, { recursive: true, force: true });
+  /** Removes the staging directory (after a commit it holds nothing). */
+  abort(): void {
+    rmSync(this.tmp, { recursive: true, force: true });
+    void this.done;
   }
 }

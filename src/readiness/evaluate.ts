@@ -1,6 +1,6 @@
 // Pure decisions: facts collected from the cluster → check results. No I/O here, so each rule is
 // unit-tested with hand-written facts (test/unit/readiness/evaluate.test.ts).
-import { isDenied, type BindingFact, type CrdFact, type Denied, type DeploymentSearch, type InventoryFact, type KueueFact, type PermissionFact, type RuntimeFact, type RuntimeUsage, type WebhookFact, type WebhookOwner } from './facts.js';
+import { isDenied, type BindingFact, type CrdFact, type Denied, type DeploymentSearch, type InventoryFact, type KueueFact, type PermissionFact, type ProducerRow, type RuntimeFact, type RuntimeUsage, type WebhookFact, type WebhookOwner } from './facts.js';
 import { fail, notPermitted, pass, skippedBecause, warn, type CheckId, type CheckResult } from './types.js';
 
 /** Frameworks whose ClusterTrainingRuntimes can run a converted PyTorchJob (kubeflow-api.md §9.5). */
@@ -277,4 +277,28 @@ export function evaluateInventory(inv: InventoryFact | Denied | undefined, reaso
     return warn(id, `${msg} (e.g. ${listSome(sample, 3)})`, 'See why with: kubectl get pytorchjob -n NS NAME -o yaml | kubectl trainjob convert -f -; fix the job or convert it by hand.', details);
   }
   return pass(id, msg, details);
+}
+
+/**
+ * Evaluates who creates the jobs: producers that would re-create deleted PyTorchJobs (controlling owners,
+ * GitOps, Helm) are advisory for the migration: `migrate --strategy replace` and `cleanup --delete-migrated`
+ * refuse their jobs until the producer creates TrainJobs (or --force).
+ */
+export function evaluateProducers(rows: ProducerRow[] | undefined, reason?: string): CheckResult {
+  const id: CheckId = 'producers.pytorchjobs';
+  if (!rows) return skippedBecause(id, reason ?? 'no inventory');
+  const details = { producers: rows };
+  if (rows.length === 0) return pass(id, 'no PyTorchJob in scope', details);
+  const recreating = rows.filter((r) => r.recreates);
+  const label = (r: ProducerRow) => `${r.kind} ${r.name} (${plural(r.jobs, 'job')})`;
+  if (recreating.length) {
+    const jobs = recreating.reduce((n, r) => n + r.jobs, 0);
+    return warn(
+      id,
+      `${plural(jobs, 'PyTorchJob')} come from producers that would re-create them after deletion: ${listSome(recreating.map(label), 4)}`,
+      'Change each producer to create TrainJobs first (see "Who creates your PyTorchJobs" and its ACTION column); until then migrate side by side, since --strategy replace and cleanup --delete-migrated refuse these jobs without --force.',
+      details,
+    );
+  }
+  return pass(id, `no producer would re-create deleted PyTorchJobs; created by ${listSome(rows.map(label), 4)}`, details);
 }

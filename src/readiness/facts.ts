@@ -130,3 +130,18 @@ export interface InventoryFact {
   pages: number;
   target: string;
 }
+
+/** One producer of PyTorchJobs in scope ("who creates your PyTorchJobs"), from src/live/producer.ts. */
+export interface ProducerRow {
+  kind: string;
+  name: string;
+  category: 'owner' | 'gitops' | 'release' | 'marker' | 'client' | 'unknown';
+  /** Whether it would re-create deleted jobs (migrate --strategy replace and cleanup refuse without --force). */
+  recreates: boolean;
+  evidence: string;
+  action: string;
+  jobs: number;
+  /** Jobs not finished or suspended (created, running, restarting). */
+  active: number;
+  namespaces: string[];
+}

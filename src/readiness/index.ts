@@ -5,7 +5,7 @@ import type { RuntimeChoice } from '../convert/index.js';
 import { getTarget, newestTarget } from '../convert/targets/index.js';
 import type { Target } from '../convert/targets/types.js';
 import { canILine, checkRuntimeUsage, findDeployment, guard, readBindings, readCrd, readKueue, readPermissions, readRuntimes, readWebhooks } from './collect.js';
-import { evaluateBindings, evaluateCrd, evaluateDeployment, evaluateInventory, evaluateKueue, evaluatePermissions, evaluateRuntimes, evaluateRuntimeUsage, evaluateWebhooks } from './evaluate.js';
+import { evaluateBindings, evaluateCrd, evaluateDeployment, evaluateInventory, evaluateKueue, evaluatePermissions, evaluateProducers, evaluateRuntimes, evaluateRuntimeUsage, evaluateWebhooks } from './evaluate.js';
 import { isDenied, type CrdFact, type Denied, type DeploymentSearch, type InventoryFact } from './facts.js';
 import { InventoryCounter, scanPyTorchJobs } from './inventory.js';
 import { fail, notPermitted, pass, skippedBecause, sortChecks, summarize, type CheckResult, type ReadinessReport } from './types.js';
@@ -119,6 +119,8 @@ export async function runReadiness(cluster: Cluster, opts: ReadinessOptions): Pr
     inventory = isDenied(scanned) ? scanned : counter.fact;
   }
   checks.push(evaluateInventory(inventory, v1 ? undefined : 'the PyTorchJob CRD is not installed'));
+  const producers = inventory !== undefined && !isDenied(inventory) && counter ? counter.producers() : undefined;
+  checks.push(evaluateProducers(producers, !v1 ? 'the PyTorchJob CRD is not installed' : 'PyTorchJobs could not be listed (see inventory.pytorchjobs)'));
 
   const invOk = inventory !== undefined && !isDenied(inventory);
   const noInv = !v1 ? 'the PyTorchJob CRD is not installed' : 'PyTorchJobs could not be listed (see inventory.pytorchjobs)';
@@ -151,5 +153,6 @@ export async function runReadiness(cluster: Cluster, opts: ReadinessOptions): Pr
     target: target.version,
     summary: summarize(sorted),
     checks: sorted,
+    ...(producers ? { producers } : {}),
   };
 }

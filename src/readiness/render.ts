@@ -1,6 +1,7 @@
 // Renders a readiness report: a borderless kubectl-style table for people, JSON or YAML for machines.
 import Table from 'cli-table3';
 import { toYaml } from '../yaml/index.js';
+import type { ProducerRow } from './facts.js';
 import type { CheckResult, ReadinessReport } from './types.js';
 
 const NO_BORDERS = {
@@ -37,8 +38,36 @@ export function renderReadinessTable(report: ReadinessReport, width: number): st
     '',
   ];
   const s = report.summary;
-  const foot = ['', `${VERDICT[s.verdict]} (${s.pass} passed, ${s.warn} warnings, ${s.fail} failed, ${s.skipped} skipped; ${s.blocking} blocking, ${s.advisory} advisory)`];
+  const producers = report.producers?.length ? ['', ...renderProducersTable(report.producers, width).split('\n')] : [];
+  const foot = [...producers, '', `${VERDICT[s.verdict]} (${s.pass} passed, ${s.warn} warnings, ${s.fail} failed, ${s.skipped} skipped; ${s.blocking} blocking, ${s.advisory} advisory)`];
   return [...head, ...table.toString().split('\n').map((l) => l.trimEnd()), ...foot].join('\n') + '\n';
+}
+
+/** How many producers the table lists; -o json lists every one. */
+export const PRODUCER_TABLE_ROWS = 20;
+
+/** The "Who creates your PyTorchJobs" table: producer kind, name, jobs, namespaces and the action each needs. */
+export function renderProducersTable(rows: readonly ProducerRow[], width: number, limit = PRODUCER_TABLE_ROWS): string {
+  const kindW = Math.min(24, Math.max(8, ...rows.map((r) => r.kind.length)));
+  const nameW = Math.min(32, Math.max(4, ...rows.map((r) => r.name.length)));
+  const nsW = 20;
+  const actionW = Math.max(30, width - kindW - nameW - 5 - nsW - 8);
+  const table = new Table({
+    head: ['PRODUCER', 'NAME', 'JOBS', 'NAMESPACES', 'ACTION'],
+    chars: NO_BORDERS,
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+    colWidths: [kindW, nameW, 5, nsW, actionW],
+    wordWrap: true,
+    wrapOnWordBoundary: true,
+  });
+  const shown = rows.slice(0, limit);
+  for (const r of shown) {
+    const ns = r.namespaces.length <= 2 ? r.namespaces.join(', ') : `${r.namespaces.slice(0, 2).join(', ')} +${r.namespaces.length - 2}`;
+    table.push([r.kind, r.name, String(r.jobs), ns, `${r.recreates ? 'RE-CREATES deleted jobs. ' : ''}${r.action}`]);
+  }
+  const lines = ['Who creates your PyTorchJobs:', ...table.toString().split('\n').map((l) => l.trimEnd())];
+  if (rows.length > shown.length) lines.push(`... and ${rows.length - shown.length} more producer(s) (every one: -o json, .producers)`);
+  return lines.join('\n');
 }
 
 /** Renders the report in one of the output formats; JSON and YAML print the report object exactly. */

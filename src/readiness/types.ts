@@ -1,6 +1,8 @@
 // The data model of `kubectl trainjob readiness`: check results, the report, and the catalog of
 // stable check IDs. Pure: no cluster or CLI imports, so renderers and tests can use it alone.
 
+import type { ProducerRow } from './facts.js';
+
 /** Outcome of one check. `skipped` always carries a reason. */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skipped';
 
@@ -30,6 +32,7 @@ export const CHECK_IDS = [
   'permissions.migrate',
   'kueue.queues',
   'inventory.pytorchjobs',
+  'producers.pytorchjobs',
 ] as const;
 
 /** One of the stable check IDs. */
@@ -75,6 +78,8 @@ export interface ReadinessReport {
   target: string;
   summary: ReadinessSummary;
   checks: CheckResult[];
+  /** Who creates the PyTorchJobs in scope, with the action each producer needs (absent when they could not be listed). */
+  producers?: ProducerRow[];
 }
 
 /** A passing result. */

@@ -55,6 +55,7 @@ export class ConvertReporter {
   private rows: Finding[] = [];
   private overflow = new Map<string, { severity: Severity; count: number }>();
   private firstItem = true;
+  private readonly runtimes = new Set<string>();
   readonly summary: ConvertSummary;
 
   constructor(
@@ -107,7 +108,14 @@ export class ConvertReporter {
     if (r.status === 'refused') this.summary.refused++;
     else if (r.status === 'converted-with-warnings') this.summary.convertedWithWarnings++;
     else this.summary.converted++;
-    if (r.generatedRuntime) this.summary.generatedRuntimes++;
+    // Generated runtimes are shared by content: count each namespace/name once.
+    if (r.generatedRuntime && r.status !== 'refused') {
+      const key = `${r.namespace ?? ''}/${r.generatedRuntime}`;
+      if (!this.runtimes.has(key)) {
+        this.runtimes.add(key);
+        this.summary.generatedRuntimes++;
+      }
+    }
     this.count(r.findings);
     this.keepRows(r.findings);
     this.item(r);

@@ -1,10 +1,10 @@
 import type { Argv, CommandModule } from 'yargs';
 import { isForbidden, isResourceTypeMissing } from '../cluster/errors.js';
-import { ExitCode, ExitWith, UsageError, type CliError } from '../errors.js';
+import { ExitCode, ExitWith, type CliError } from '../errors.js';
 import { writeChunk, type Deps } from '../io.js';
-import { applyConversion, appliedLine, ApplyConversionError, type AppliedObject, type DryRunMode } from '../live/apply.js';
+import { applyConversion, appliedLine, ApplyConversionError, SharedRuntimeApplies, type AppliedObject, type DryRunMode } from '../live/apply.js';
 import { asKubeObjects, mapOrdered, type ConversionEvent } from '../live/convert-live.js';
-import { outputFormat } from './flags.js';
+import { dryRunOption, outputFormat, parseDryRun } from './flags.js';
 import { completeLiveVerb, FindingsLog, openConversions, printError, subjectName, withLiveVerbFlags, type LiveVerbArgs, type LiveVerbOptions } from './preview.js';
 
 /** Raw flags of apply-v2. */
@@ -15,7 +15,7 @@ export interface ApplyV2Args extends LiveVerbArgs {
 /** Validated options of apply-v2. */
 export interface ApplyV2Options extends LiveVerbOptions {
   dryRun: DryRunMode;
-  output: 'lines' | 'json';
+  output: 'lines' | 'json' | 'name';
 }
 
 /** What happened to one PyTorchJob: applied, refused by the converter, failed, or skipped after a stop. */
@@ -37,7 +37,7 @@ export function applyV2Command(deps: Deps): CommandModule<any, ApplyV2Args> {
     describe: 'Create or update the TrainJobs of PyTorchJobs (files or live jobs) with server-side apply',
     builder: (y) =>
       withLiveVerbFlags(y)
-        .option('dry-run', { type: 'string', default: 'none', describe: 'none, client (no writes, local comparison) or server (the API server validates, nothing is stored)' })
+        .option('dry-run', dryRunOption('none, client (no writes, local comparison; a bare --dry-run means client) or server (the API server validates, nothing is stored)'))
         .example('kubectl trainjob apply-v2 -n team-a bert-finetune', 'Create the TrainJob of one live PyTorchJob (the PyTorchJob is left alone)')
         .example('kubectl trainjob apply-v2 -f jobs/ -R --dry-run=server', 'Let the API server judge a directory of manifests without writing')
         .example('kubectl trainjob apply-v2 -A -l team=nlp -o json', 'Every matching job, with a JSON report of what happened to each')
@@ -48,9 +48,8 @@ export function applyV2Command(deps: Deps): CommandModule<any, ApplyV2Args> {
 
 /** Turns raw flags into apply-v2 options. */
 export function completeApplyV2(argv: ApplyV2Args): ApplyV2Options {
-  const dryRun = argv['dry-run'] ?? 'none';
-  if (!['none', 'client', 'server'].includes(dryRun)) throw new UsageError(`invalid --dry-run "${dryRun}"`, 'Allowed values are: none, client, server.');
-  return { ...completeLiveVerb(argv, 'apply-v2'), dryRun: dryRun as DryRunMode, output: outputFormat(argv.output, ['json'] as const, 'lines' as const) };
+  const dryRun: DryRunMode = parseDryRun(argv['dry-run'], ['client', 'server'] as const);
+  return { ...completeLiveVerb(argv, 'apply-v2'), dryRun, output: outputFormat(argv.output, ['json', 'name'] as const, 'lines' as const) };
 }
 
 interface Outcome {
@@ -75,13 +74,16 @@ export async function runApplyV2(opts: ApplyV2Options, deps: Deps): Promise<void
     return writeChunk(deps.io.out, chunk);
   };
   if (json) await writeChunk(deps.io.out, `{"apiVersion":"kubectl-trainjob.io/v1alpha1","kind":"ApplyReport","target":${JSON.stringify(convert.target.version)},"dryRun":${JSON.stringify(opts.dryRun)},"items":[`);
-  const lines = (s: string): Promise<void> | void => (json ? void deps.io.err.write(s) : writeChunk(deps.io.out, s));
+  // With -o json or -o name the product on stdout is the report or the names; the kubectl-style lines go to stderr.
+  const lines = (s: string): Promise<void> | void => (opts.output !== 'lines' ? void deps.io.err.write(s) : writeChunk(deps.io.out, s));
 
+  // A generated runtime several jobs share is applied once; the other jobs report it unchanged.
+  const sharedRuntimes = new SharedRuntimeApplies();
   const applyJob = async (event: ConversionEvent): Promise<Outcome> => {
     if (!('job' in event) || event.job.error || event.job.refused || !event.job.objects.length) return { event, applied: [] };
     if (stop) return { event, applied: [], skipped: true };
     try {
-      return { event, applied: await applyConversion(cluster, asKubeObjects(event.job.objects), { dryRun: opts.dryRun, forceConflicts: opts.forceConflicts }) };
+      return { event, applied: await applyConversion(cluster, asKubeObjects(event.job.objects), { dryRun: opts.dryRun, forceConflicts: opts.forceConflicts }, sharedRuntimes) };
     } catch (e) {
       if (!(e instanceof ApplyConversionError)) throw e;
       if (isForbidden(e.cause) || isResourceTypeMissing(e.cause)) stop ??= e.message;
@@ -101,6 +103,7 @@ export async function runApplyV2(opts: ApplyV2Options, deps: Deps): Promise<void
       for (const a of o.applied) {
         if (a.wrote) tally.writes++;
         await lines(`${appliedLine(a)}\n`);
+        if (opts.output === 'name') await writeChunk(deps.io.out, `${a.ref.kind.toLowerCase()}.${a.ref.group}/${a.name}\n`);
       }
       const error = job.error ?? o.error;
       const status: JobStatus = o.skipped ? 'skipped' : error ? 'failed' : job.refused ? 'refused' : 'applied';

@@ -36,7 +36,7 @@ export function completeBackup(argv: BackupArgs): BackupOptions {
   return {
     selection: jobSelection(names, argv),
     ...(argv['backup-dir'] ? { backupDir: argv['backup-dir'] } : {}),
-    output: outputFormat(argv.output, ['table', 'json'] as const, 'table'),
+    output: outputFormat(argv.output, ['table', 'json', 'name'] as const, 'table'),
     cluster: clusterOptions(argv),
     tuning: clusterTuning(argv),
   };

@@ -2,13 +2,15 @@ import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitWith, UsageError } from '../errors.js';
 import type { Deps } from '../io.js';
-import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterVerbFlags } from './flags.js';
+import { clusterOptions, clusterTuning, dryRunOption, outputFormat, parseDryRun, withClusterVerbFlags, type ClusterVerbFlags } from './flags.js';
 
 /** Raw flags of `cleanup`. */
 export interface CleanupArgs extends ClusterVerbFlags {
   'backup-dir'?: string;
   'delete-migrated'?: boolean;
+  force?: boolean;
   yes?: boolean;
+  'dry-run'?: string;
 }
 
 /** `kubectl trainjob cleanup`: what still uses kubeflow.org/v1, and (on request) delete migrated PyTorchJobs. */
@@ -20,13 +22,18 @@ export function cleanupCommand(deps: Deps): CommandModule<ClusterVerbFlags, Clea
       withClusterVerbFlags(y)
         .option('backup-dir', { type: 'string', describe: 'Backup directory (kubectl trainjob backup/migrate) to look for each job\'s backup' })
         .option('delete-migrated', { type: 'boolean', default: false, describe: 'Delete PyTorchJobs that were migrated, are not running and have a backup' })
+        .option('force', { type: 'boolean', default: false, describe: 'With --delete-migrated: also delete migrated PyTorchJobs whose producer (controlling owner, Argo CD, Flux, Helm) would re-create them; you take responsibility' })
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation (required when stdin is not a terminal)' })
+        .option('dry-run', dryRunOption('With --delete-migrated: client (or bare --dry-run) prints what would be deleted and the verdict it would leave; nothing is deleted'))
         .example('kubectl trainjob cleanup -A', 'Can Training Operator v1 be removed? (exit 0 yes, 3 only migrated jobs left, 4 no)')
         .example('kubectl trainjob cleanup -n team --backup-dir ./backup --delete-migrated --yes', 'Delete the migrated PyTorchJobs of a namespace')
-        .epilogue('Exit codes: 0 nothing in scope uses kubeflow.org/v1; 3 only migrated, finished, backed-up PyTorchJobs remain (advisory); 4 blocked: PyTorchJobs not migrated, still running or without backup, or other v1 kinds (TFJob, MPIJob, ...) in use; 1 error; 2 usage.') as Argv<CleanupArgs>,
+        .epilogue('Exit codes: 0 nothing in scope uses kubeflow.org/v1; 3 only migrated, finished, backed-up PyTorchJobs remain (advisory); 4 blocked: PyTorchJobs not migrated, still running, without backup or still created by a producer that would re-create them, or other v1 kinds (TFJob, MPIJob, ...) in use; 1 error; 2 usage.') as Argv<CleanupArgs>,
     handler: async (argv) => {
-      const output = outputFormat(argv.output, ['table', 'json'] as const, 'table');
+      const output = outputFormat(argv.output, ['table', 'json', 'name'] as const, 'table');
       if (argv['delete-migrated'] === false && argv.yes) throw new UsageError('--yes only applies with --delete-migrated');
+      const dryRun = parseDryRun(argv['dry-run'], ['client'] as const) !== 'none';
+      if (dryRun && !argv['delete-migrated']) throw new UsageError('--dry-run only applies with --delete-migrated', 'cleanup without --delete-migrated changes nothing: it only reports.');
+      if (argv['delete-migrated'] === false && argv.force) throw new UsageError('--force only applies with --delete-migrated');
       const { runCleanup } = await import('../lifecycle/cleanup-run.js');
       const exit = await runCleanup(
         {
@@ -35,6 +42,8 @@ export function cleanupCommand(deps: Deps): CommandModule<ClusterVerbFlags, Clea
           scope: { allNamespaces: Boolean(argv['all-namespaces']), ...(argv.selector ? { labelSelector: argv.selector } : {}) },
           ...(argv['backup-dir'] ? { backupDir: path.resolve(deps.cwd, argv['backup-dir']) } : {}),
           deleteMigrated: Boolean(argv['delete-migrated']),
+          dryRun,
+          force: Boolean(argv.force),
           yes: Boolean(argv.yes),
           output,
         },

@@ -24,6 +24,7 @@ export interface ConvertArgs extends GlobalFlags {
   strict?: boolean;
   force?: boolean;
   'env-shim'?: boolean;
+  'override-namespace'?: boolean;
 }
 
 /** Declares the flags of `convert` (shared with preview and apply-v2, which read files the same way). */
@@ -56,6 +57,7 @@ export function convertCommand(deps: Deps): CommandModule<GlobalFlags, ConvertAr
         .option('overwrite', { type: 'boolean', default: false, describe: 'Allow --output-dir to replace existing files' })
         .option('report', { type: 'string', choices: ['table', 'json', 'yaml', 'none'], default: 'table', describe: 'Format of the findings report on stderr' })
         .option('report-file', { type: 'string', describe: 'Write the findings report to this file instead of stderr' })
+        .option('override-namespace', { type: 'boolean', default: false, describe: 'With -n: move jobs whose manifest names another namespace into the -n namespace (without it, a mismatch is an error, as in kubectl)' })
         .example('kubectl trainjob convert -f pytorchjob.yaml', 'Convert one file; TrainJobs on stdout, findings on stderr')
         .example('kubectl get pytorchjobs -o yaml | kubectl trainjob convert -f - | kubectl apply -f -', 'Convert live jobs and create the TrainJobs')
         .example('kubectl trainjob convert -R -f jobs/ --output-dir out/ --target-version v2.1', 'A directory tree for Trainer v2.1, one file per job')
@@ -76,6 +78,7 @@ export function completeConvert(argv: ConvertArgs): ConvertOptions {
   const runtime = parseRuntime(argv.runtime, argv['runtime-kind']);
   const output = outputFormat(argv.output, ['yaml', 'json'] as const, 'yaml');
   if (argv.overwrite && !argv['output-dir']) throw new UsageError('--overwrite needs --output-dir');
+  if (argv['override-namespace'] && !argv.namespace) throw new UsageError('--override-namespace needs -n/--namespace', 'Pass the namespace to move the jobs to, e.g. -n team-b --override-namespace.');
   const opts: ConvertOptions = {
     files,
     recursive: Boolean(argv.recursive),
@@ -87,6 +90,7 @@ export function completeConvert(argv: ConvertArgs): ConvertOptions {
     strict: Boolean(argv.strict),
     force: Boolean(argv.force),
     envShim: argv['env-shim'] !== false,
+    overrideNamespace: Boolean(argv['override-namespace']),
     cluster: clusterOptions(argv),
   };
   if (argv['target-version']) opts.target = argv['target-version'];

@@ -8,8 +8,15 @@ export { parseDuration, type ClusterOptions, type ClusterTuning } from '../clust
 /** kubectl's global flags, declared once on the root command (see cli.ts): the connection flags plus -o and -v. */
 export interface GlobalFlags extends ConfigFlagValues {
   output?: string;
-  verbose?: boolean;
+  /** kubectl's -v/--v log level. */
+  v?: number;
 }
+
+/** The connection flags, in the order `--help` lists them. */
+export const CONNECTION_FLAGS = [
+  'kubeconfig', 'context', 'cluster', 'user', 'namespace', 'server', 'token', 'certificate-authority', 'client-certificate', 'client-key',
+  'insecure-skip-tls-verify', 'tls-server-name', 'as', 'as-group', 'as-uid', 'request-timeout', 'disable-compression',
+] as const;
 
 /** Declares the kubectl-style global flags on the root yargs instance. */
 export function withGlobalFlags<T>(y: Argv<T>): Argv<T & GlobalFlags> {
@@ -19,23 +26,50 @@ export function withGlobalFlags<T>(y: Argv<T>): Argv<T & GlobalFlags> {
     .option('cluster', { type: 'string', global: true, describe: 'The name of the kubeconfig cluster to use' })
     .option('user', { type: 'string', global: true, describe: 'The name of the kubeconfig user to use' })
     .option('namespace', { alias: 'n', type: 'string', global: true, describe: 'If present, the namespace scope for this CLI request' })
+    .option('server', { alias: 's', type: 'string', global: true, describe: 'The address and port of the Kubernetes API server' })
+    .option('token', { type: 'string', global: true, describe: 'Bearer token for authentication to the API server' })
+    .option('certificate-authority', { type: 'string', global: true, describe: 'Path to a cert file for the certificate authority' })
+    .option('client-certificate', { type: 'string', global: true, describe: 'Path to a client certificate file for TLS' })
+    .option('client-key', { type: 'string', global: true, describe: 'Path to a client key file for TLS' })
+    .option('insecure-skip-tls-verify', { type: 'boolean', global: true, describe: "If true, the server's certificate will not be checked for validity (insecure)" })
+    .option('tls-server-name', { type: 'string', global: true, describe: 'Server name to use for server certificate validation (default: the server host)' })
     .option('as', { type: 'string', global: true, describe: 'Username to impersonate for the operation' })
     .option('as-group', { type: 'string', array: true, global: true, describe: 'Group to impersonate for the operation; repeat for several' })
+    .option('as-uid', { type: 'string', global: true, describe: 'UID to impersonate for the operation' })
     .option('request-timeout', {
       type: 'string',
       global: true,
       describe: 'Time to wait for a single server request (e.g. 1s, 2m, 3h); 0 means no timeout',
     })
+    .option('disable-compression', { type: 'boolean', global: true, describe: 'If true, opt out of response compression for all requests to the server' })
     .option('output', { alias: 'o', type: 'string', global: true, describe: 'Output format (each verb lists the formats it accepts)' })
-    .option('verbose', { alias: 'v', type: 'boolean', global: true, describe: 'Print stack traces and debug detail on errors' })
-    .group(['kubeconfig', 'context', 'cluster', 'user', 'namespace', 'as', 'as-group', 'request-timeout', 'output', 'verbose', 'help'], 'Global flags:') as Argv<
-    T & GlobalFlags
-  >;
+    .option('v', {
+      type: 'number',
+      global: true,
+      describe: 'Log level: 0 quiet, 4 debug detail and stack traces, 6 one line per API request, 8 request and response bodies (credentials masked)',
+    })
+    .group([...CONNECTION_FLAGS, 'output', 'v', 'help'], 'Global flags:') as Argv<T & GlobalFlags>;
 }
 
 /** Turns the raw global flags into validated cluster options. */
 export function clusterOptions(flags: GlobalFlags): ClusterOptions {
   return toClusterOptions(flags);
+}
+
+/** What --dry-run asks for: nothing (a real run), a client-side plan, or a server-side dry run (nothing stored). */
+export type DryRunMode = 'none' | 'client' | 'server';
+
+/** The --dry-run option: a bare `--dry-run` means client, like kubectl (src/cli.ts rewrites it to --dry-run=client). */
+export function dryRunOption(describe: string) {
+  return { type: 'string', requiresArg: false, describe } as const;
+}
+
+/** Validates --dry-run against the modes a verb supports (a verb that only plans has no server mode). */
+export function parseDryRun<M extends DryRunMode>(value: string | undefined, allowed: readonly M[]): M | 'none' {
+  if (value === undefined || value === 'none' || value === 'false') return 'none';
+  const v = value === '' || value === 'true' ? 'client' : value;
+  if ((allowed as readonly string[]).includes(v)) return v as M;
+  throw new UsageError(`invalid --dry-run "${value}"`, `Allowed values are: ${['none', ...allowed].join(', ')} (a bare --dry-run means client).`);
 }
 
 /** Checks an -o value against the formats a verb accepts and returns it (or the default). */

@@ -5,7 +5,7 @@ import type { Deps } from '../io.js';
 import type { Step } from '../migration/executor.js';
 import type { MigrateOptions } from '../migration/migrate.js';
 import type { Strategy } from '../migration/plan.js';
-import { clusterOptions, clusterTuning, outputFormat, parseDuration, withClusterVerbFlags, type ClusterVerbFlags, parseSuffix, SUFFIX_OPTION, parseRuntime, jobSelection } from './flags.js';
+import { clusterOptions, clusterTuning, dryRunOption, outputFormat, parseDryRun, parseDuration, withClusterVerbFlags, type ClusterVerbFlags, parseSuffix, SUFFIX_OPTION, parseRuntime, jobSelection } from './flags.js';
 
 /** Raw flags of `migrate`. */
 export interface MigrateArgs extends ClusterVerbFlags {
@@ -23,7 +23,7 @@ export interface MigrateArgs extends ClusterVerbFlags {
   suspend?: boolean;
   'keep-v1'?: boolean;
   yes?: boolean;
-  'dry-run'?: boolean;
+  'dry-run'?: string;
   'backup-dir'?: string;
   'env-shim'?: boolean;
 }
@@ -47,11 +47,11 @@ export function migrateCommand(deps: Deps): CommandModule<any, MigrateArgs> {
         .option('wait', { type: 'boolean', default: false, describe: 'replace: wait for running PyTorchJobs to finish, then cut over' })
         .option('timeout', { type: 'string', default: '0', describe: 'Limit of --wait per job (e.g. 30m); 0 = none' })
         .option('poll-interval', { type: 'string', default: '10s', describe: 'How often --wait re-reads a running job' })
-        .option('force', { type: 'boolean', default: false, describe: 'Migrate refused conversions, and cut over running jobs mid-run (the TrainJob starts from the beginning)' })
+        .option('force', { type: 'boolean', default: false, describe: 'Migrate refused conversions, cut over running jobs mid-run (the TrainJob starts from the beginning), and with --strategy replace delete v1 jobs whose producer (controlling owner, Argo CD, Flux, Helm) would re-create them' })
         .option('suspend', { type: 'boolean', default: false, describe: 'Create every TrainJob suspended' })
         .option('keep-v1', { type: 'boolean', default: false, describe: 'Never delete PyTorchJobs, even with --strategy replace' })
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Confirm destructive steps without a prompt (needed when stdin is not a terminal)' })
-        .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and stop' })
+        .option('dry-run', dryRunOption('client (or bare --dry-run): print the plan and stop, exiting as the real run would (4 for missing or refused jobs)'))
         .option('backup-dir', { type: 'string', describe: 'Backup directory (default ./trainjob-backups/<context>/<UTC time>)' })
         .option('env-shim', { type: 'boolean', default: true, describe: 'Add RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT where the entrypoint relied on v1 (--no-env-shim to disable)' })
         .example('kubectl trainjob migrate -n team-a bert', 'Side by side: a suspended TrainJob next to the PyTorchJob')
@@ -93,7 +93,8 @@ export function completeMigrate(argv: MigrateArgs, deps: Deps): MigrateOptions {
   const pollIntervalMs = parseDuration('poll-interval', argv['poll-interval']);
   if (pollIntervalMs <= 0) throw new UsageError('--poll-interval must be greater than 0');
   const stdinIsTTY = Boolean((deps.io.in as { isTTY?: boolean }).isTTY);
-  const destructive = strategy === 'replace' && !argv['keep-v1'] && !argv['dry-run'];
+  const dryRun = parseDryRun(argv['dry-run'], ['client'] as const) !== 'none';
+  const destructive = strategy === 'replace' && !argv['keep-v1'] && !dryRun;
   if (destructive && !argv.yes && !stdinIsTTY) {
     throw new UsageError('migrate --strategy replace deletes PyTorchJobs; pass --yes to confirm when not running on a terminal', 'Review the plan first with --dry-run, then run again with --yes (or use --keep-v1).');
   }
@@ -113,8 +114,8 @@ export function completeMigrate(argv: MigrateArgs, deps: Deps): MigrateOptions {
     envShim: argv['env-shim'] !== false,
     ...(argv['backup-dir'] ? { backupDir: argv['backup-dir'] } : {}),
     yes: Boolean(argv.yes),
-    dryRun: Boolean(argv['dry-run']),
-    output: outputFormat(argv.output, ['table', 'json'] as const, 'table'),
+    dryRun,
+    output: outputFormat(argv.output, ['table', 'json', 'name'] as const, 'table'),
     cluster: clusterOptions(argv),
     tuning: clusterTuning(argv),
     ...(afterStep ? { afterStep } : {}),

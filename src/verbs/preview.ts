@@ -9,7 +9,8 @@ import { parseTargetVersion } from '../convert/targets/versions.js';
 import { CliError, ExitCode, ExitWith, UsageError, type ExitCodeValue } from '../errors.js';
 import { resolveInputs } from '../input/sources.js';
 import { writeChunk, type Deps } from '../io.js';
-import { applyConversion, appliedLine, ApplyConversionError, type AppliedObject } from '../live/apply.js';
+import { admitJobObjects, GeneratedRuntimeRegistry } from '../convert/shared-runtimes.js';
+import { applyConversion, appliedLine, ApplyConversionError, SharedRuntimeApplies, type AppliedObject } from '../live/apply.js';
 import { cleanManifest } from '../live/clean.js';
 import {
   asKubeObjects, convertFileSources, convertLiveJobs, mapOrdered, resolveClusterTarget, RuntimeReader, type ConversionEvent, type JobConversion, type LiveConvertOptions,
@@ -86,7 +87,7 @@ export function completeLiveVerb(argv: LiveVerbArgs, verb: string): LiveVerbOpti
 export async function openConversions(opts: LiveVerbOptions, deps: Deps): Promise<{ cluster: Cluster; convert: LiveConvertOptions; events: AsyncGenerator<ConversionEvent> }> {
   const { connect } = await import('../cluster/index.js');
   const { tuning } = opts;
-  const cluster = await connect(clusterOptions(opts.flags), deps.env, { qps: tuning.qps, burst: tuning.burst, pageSize: tuning.pageSize });
+  const cluster = await connect(clusterOptions(opts.flags), deps.env, { qps: tuning.qps, burst: tuning.burst, pageSize: tuning.pageSize, log: deps.log });
   const note = (line: string): void => void deps.io.err.write(`${line}\n`);
   const target = await resolveClusterTarget(cluster, opts.targetVersion, note);
   const convert: LiveConvertOptions = { target, runtime: opts.runtime, suffix: opts.suffix, envShim: opts.envShim, force: opts.force, strict: opts.strict, toolVersion: TOOL_VERSION };
@@ -193,11 +194,11 @@ function diffYaml(obj: KubeObject | undefined): string {
   return obj ? toYaml(cleanManifest(obj)) : '';
 }
 
-async function previewJob(cluster: Cluster, event: ConversionEvent, opts: PreviewOptions): Promise<PreviewedJob> {
+async function previewJob(cluster: Cluster, event: ConversionEvent, opts: PreviewOptions, sharedRuntimes: SharedRuntimeApplies): Promise<PreviewedJob> {
   const done: PreviewedJob = { event, applied: [], changes: [] };
   if (!('job' in event) || event.job.error || !event.job.objects.length) return done;
   try {
-    done.applied = await applyConversion(cluster, asKubeObjects(event.job.objects), { dryRun: 'server', forceConflicts: opts.forceConflicts });
+    done.applied = await applyConversion(cluster, asKubeObjects(event.job.objects), { dryRun: 'server', forceConflicts: opts.forceConflicts }, sharedRuntimes);
   } catch (e) {
     if (!(e instanceof ApplyConversionError)) throw e;
     done.applied = e.applied;
@@ -220,8 +221,11 @@ export async function runPreview(opts: PreviewOptions, deps: Deps): Promise<void
   const dirs = opts.externalDiff && opts.output !== 'yaml' && opts.output !== 'json' ? await DiffDirs.create() : undefined;
   const tally = { jobs: 0, unchanged: 0, created: 0, configured: 0, refused: 0, failed: 0 };
   let differences = false;
+  // A generated runtime several jobs share is dry-run and printed once.
+  const sharedRuntimes = new SharedRuntimeApplies();
+  const printed = new GeneratedRuntimeRegistry();
   try {
-    for await (const p of mapOrdered(events, opts.tuning.concurrency, (ev) => previewJob(cluster, ev, opts))) {
+    for await (const p of mapOrdered(events, opts.tuning.concurrency, (ev) => previewJob(cluster, ev, opts, sharedRuntimes))) {
       if (!('job' in p.event)) {
         findings.add(p.event.documentFindings);
         continue;
@@ -239,8 +243,9 @@ export async function runPreview(opts: PreviewOptions, deps: Deps): Promise<void
         err(`PyTorchJob ${subjectName(job.subject)} refused: error findings below (--force converts it anyway).\n`);
         continue;
       }
-      if (opts.output === 'yaml' || opts.output === 'json') await out(renderObjects(job.objects, opts.output));
-      if (opts.output === 'text') await out(renderObjects(job.objects, 'yaml'));
+      const objects = admitJobObjects(printed, job.objects, job.subject.source ?? job.subject.name, true).objects;
+      if (opts.output === 'yaml' || opts.output === 'json') await out(renderObjects(objects, opts.output));
+      if (opts.output === 'text') await out(renderObjects(objects, 'yaml'));
       for (const a of p.applied) err(`${appliedLine(a)}\n`);
       if (p.error) {
         tally.failed++;

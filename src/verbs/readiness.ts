@@ -60,7 +60,7 @@ export function completeReadiness(argv: ReadinessArgs): ReadinessVerbOptions {
 export async function runReadinessVerb(opts: ReadinessVerbOptions, deps: Deps): Promise<void> {
   const { connect } = await import('../cluster/index.js');
   const { runReadiness, renderReadiness } = await import('../readiness/index.js');
-  const cluster = await connect(opts.cluster, deps.env, opts.tuning);
+  const cluster = await connect(opts.cluster, deps.env, { ...opts.tuning, log: deps.log });
   try {
     const report = await runReadiness(cluster, {
       allNamespaces: opts.allNamespaces,

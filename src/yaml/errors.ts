@@ -6,7 +6,7 @@
 export class YamlSyntaxError extends Error {
   /** The file name (or `<stdin>`) the document came from. */
   readonly file: string;
-  /** 1-based index of the document in the stream (0 when the problem is not inside one document). */
+  /** 1-based index of the document in the stream (for a decoding error: the document being read). */
   readonly document: number;
   /** 1-based line in the file. */
   readonly line: number;

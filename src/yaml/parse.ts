@@ -26,6 +26,12 @@ export interface ParsedDocument {
 export const MAX_ALIAS_COUNT = 100;
 
 /**
+ * Deepest nesting of collections accepted in one document. Real manifests nest about 20 levels; a
+ * document nested thousands of levels deep would otherwise overflow the parser's stack.
+ */
+export const MAX_NESTING_DEPTH = 256;
+
+/**
  * Parses one YAML document (YAML 1.2 core schema, unique keys, merge keys) to plain data.
  * Common Kubernetes-style YAML goes through a fast line-based parser; anything it does not fully
  * understand goes to the `yaml` package, so the result always equals
@@ -51,6 +57,10 @@ function slowParse(text: string, opts: ParseOptions): unknown {
   const file = opts.source ?? '<input>';
   const document = opts.document ?? 1;
   const lineBase = (opts.startLine ?? 1) - 1;
+  const deep = tooDeepLine(text, MAX_NESTING_DEPTH);
+  if (deep !== undefined) {
+    throw new YamlSyntaxError(`collections nested more than ${MAX_NESTING_DEPTH} levels deep; not a Kubernetes manifest`, { file, document, line: lineBase + deep, column: 1 });
+  }
   const doc = yamlParseDocument(text, { uniqueKeys: true, merge: true, prettyErrors: true, version: '1.2', schema: 'core' });
   const err = doc.errors[0];
   if (err) {
@@ -126,6 +136,8 @@ function bail(): never {
 }
 
 class FastParser {
+  /** Collections open around the current node; past MAX_NESTING_DEPTH the fallback reports it. */
+  private depth = 0;
   private readonly lines: string[];
   /** Indentation of each line, or -1 for blank and comment-only lines. */
   private readonly indents: Int32Array;
@@ -209,6 +221,13 @@ class FastParser {
   }
 
   private blockSeq(li: number, s: number): [unknown[], number] {
+    if (++this.depth > MAX_NESTING_DEPTH) bail();
+    const r = this.blockSeqItems(li, s);
+    this.depth--;
+    return r;
+  }
+
+  private blockSeqItems(li: number, s: number): [unknown[], number] {
     const out: unknown[] = [];
     const n = this.lines.length;
     for (;;) {
@@ -244,6 +263,13 @@ class FastParser {
   }
 
   private blockMap(li: number, m: number): [Record<string, unknown>, number] {
+    if (++this.depth > MAX_NESTING_DEPTH) bail();
+    const r = this.blockMapEntries(li, m);
+    this.depth--;
+    return r;
+  }
+
+  private blockMapEntries(li: number, m: number): [Record<string, unknown>, number] {
     const out: Record<string, unknown> = {};
     const n = this.lines.length;
     for (;;) {
@@ -417,7 +443,7 @@ class FastParser {
     if (c === 34 || c === 39) {
       [v, end] = c === 34 ? doubleQuoted(l, col) : singleQuoted(l, col);
     } else if (c === 91 /* [ */ || c === 123 /* { */) {
-      [v, end] = flowCollection(l, col);
+      [v, end] = flowCollection(l, col, this.depth + 1);
     } else {
       if (isIndicatorStart(l, col)) bail();
       let h = l.indexOf(' #', col);
@@ -559,7 +585,8 @@ function singleQuoted(l: string, col: number): [string, number] {
 }
 
 /** A flow sequence or mapping that closes on the same line; returns the value and the position after it. */
-function flowCollection(l: string, col: number): [unknown, number] {
+function flowCollection(l: string, col: number, depth: number): [unknown, number] {
+  if (depth > MAX_NESTING_DEPTH) bail();
   const seq = l.charCodeAt(col) === 91;
   const close = seq ? 93 : 125;
   let p = skipSpaces(l, col + 1);
@@ -568,7 +595,7 @@ function flowCollection(l: string, col: number): [unknown, number] {
   const obj: Record<string, unknown> = {};
   for (;;) {
     let item: unknown;
-    [item, p] = flowItem(l, p);
+    [item, p] = flowItem(l, p, depth);
     p = skipSpaces(l, p);
     if (seq) {
       if (l.charCodeAt(p) === COLON) bail(); // single-pair mapping inside a sequence
@@ -580,7 +607,7 @@ function flowCollection(l: string, col: number): [unknown, number] {
       if (!isSpaceOrEnd(l, p)) bail();
       p = skipSpaces(l, p);
       let v: unknown;
-      [v, p] = flowItem(l, p);
+      [v, p] = flowItem(l, p, depth);
       p = skipSpaces(l, p);
       obj[item] = v;
     }
@@ -593,11 +620,11 @@ function flowCollection(l: string, col: number): [unknown, number] {
 }
 
 /** One item inside a flow collection; keys must be strings, so a plain key resolving otherwise bails. */
-function flowItem(l: string, p: number): [unknown, number] {
+function flowItem(l: string, p: number, depth: number): [unknown, number] {
   const c = l.charCodeAt(p);
   if (c === 34) return doubleQuoted(l, p);
   if (c === 39) return singleQuoted(l, p);
-  if (c === 91 || c === 123) return flowCollection(l, p);
+  if (c === 91 || c === 123) return flowCollection(l, p, depth + 1);
   const start = p;
   const len = l.length;
   while (p < len) {
@@ -646,4 +673,53 @@ export function resolvePlain(s: string): unknown {
   if (EXP_RE.test(s)) return parseFloat(s);
   if (FLOAT_RE.test(s)) return parseFloat(s);
   return s;
+}
+
+/**
+ * The 1-based line (within `text`) where collections first nest deeper than `limit`, or undefined.
+ * A cheap over-estimate from the text alone, run before the `yaml` package (whose composer recurses
+ * per level): block nesting from indentation and `- ` entries, flow nesting from brackets outside
+ * quotes and comments.
+ */
+export function tooDeepLine(text: string, limit: number): number | undefined {
+  const stack: number[] = [];
+  let flow = 0;
+  let line = 0;
+  let pos = 0;
+  const len = text.length;
+  while (pos < len) {
+    line++;
+    let nl = text.indexOf('\n', pos);
+    if (nl === -1) nl = len;
+    let i = pos;
+    while (i < nl && (text.charCodeAt(i) === SP || text.charCodeAt(i) === 9)) i++;
+    if (i < nl && text.charCodeAt(i) !== HASH) {
+      if (flow === 0) {
+        const indent = i - pos;
+        while (stack.length && (stack[stack.length - 1] as number) > indent) stack.pop();
+        if (!stack.length || (stack[stack.length - 1] as number) < indent) stack.push(indent);
+        // `- - - x` and `- key: v` open a collection per entry on one line.
+        while (text.charCodeAt(i) === DASH && (i + 1 === nl || text.charCodeAt(i + 1) === SP)) {
+          i++;
+          while (i < nl && text.charCodeAt(i) === SP) i++;
+          stack.push(i - pos);
+        }
+      }
+      let quote = 0;
+      for (let k = i; k < nl; k++) {
+        const c = text.charCodeAt(k);
+        if (quote) {
+          if (c === quote) quote = 0;
+          else if (c === 92 && quote === 34) k++;
+        } else if (c === 34 || c === 39) quote = c;
+        else if (c === 91 || c === 123) flow++;
+        else if ((c === 93 || c === 125) && flow > 0) flow--;
+        else if (c === HASH && (k === pos || text.charCodeAt(k - 1) === SP)) break;
+        if (stack.length + flow > limit) return line;
+      }
+    }
+    if (stack.length + flow > limit) return line;
+    pos = nl + 1;
+  }
+  return undefined;
 }

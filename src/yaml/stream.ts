@@ -70,6 +70,11 @@ class Splitter {
     return { line, column: pos - lineStart + 1 };
   }
 
+  /** 1-based index of the document being read (the one a decoding error falls into). */
+  currentDocument(): number {
+    return this.index + 1;
+  }
+
   /** Line number just after everything pushed so far (used to place decoding errors). */
   endLocation(): { line: number; column: number } {
     return this.locate(this.buf.length);
@@ -239,7 +244,7 @@ export async function* readDocuments(input: AsyncIterable<Uint8Array | string>, 
   if (carry) {
     const at = splitter.endLocation();
     throw new YamlSyntaxError(`invalid UTF-8: input ends inside a multi-byte sequence at byte offset ${bytesBefore}`, {
-      file: source, document: 0, line: at.line, column: at.column,
+      file: source, document: splitter.currentDocument(), line: at.line, column: at.column,
     });
   }
   splitter.end(out);
@@ -274,7 +279,7 @@ function decodeOrFail(decoder: TextDecoder, bytes: Uint8Array, bytesBefore: numb
     const column = lineStart === 0 ? base.column + col - 1 : col;
     const byte = (bytes[bad] ?? 0).toString(16).padStart(2, '0');
     throw new YamlSyntaxError(`invalid UTF-8 byte 0x${byte} at byte offset ${bytesBefore + bad}; the input must be UTF-8 text`, {
-      file: source, document: 0, line, column,
+      file: source, document: splitter.currentDocument(), line, column,
     });
   }
 }

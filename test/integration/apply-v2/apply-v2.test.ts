@@ -56,18 +56,43 @@ describe('apply-v2', () => {
     expect(again.stderr).toContain('trainjob.trainer.kubeflow.org/idem unchanged');
   });
 
-  it('creates the generated TrainingRuntime first, then the TrainJob that references it', async () => {
+  it('creates the generated TrainingRuntime first, then the TrainJob that references it; jobs needing the same runtime share it', async () => {
     const file = path.join(home, 'sidecar.json');
     fs.writeFileSync(file, JSON.stringify(pytorchJob('sidecar', {}, true)));
     const r = await runCli(['apply-v2', '-f', file], { env: env() });
-    expect(r.stdout).toBe('trainingruntime.trainer.kubeflow.org/sidecar-runtime created\ntrainjob.trainer.kubeflow.org/sidecar created\n');
-    const rt = await admin.get(Resources.trainingruntimes, 'sidecar-runtime', ns);
+    const rtName = /trainingruntime\.trainer\.kubeflow\.org\/(torch-distributed-[0-9a-f]{10}) created/.exec(r.stdout)?.[1];
+    expect(r.stdout).toBe(`trainingruntime.trainer.kubeflow.org/${rtName} created\ntrainjob.trainer.kubeflow.org/sidecar created\n`);
+    const rt = await admin.get(Resources.trainingruntimes, rtName!, ns);
     const tj = await admin.get(Resources.trainjobs, 'sidecar', ns);
-    expect((tj.spec as { runtimeRef: unknown }).runtimeRef).toMatchObject({ name: 'sidecar-runtime', kind: 'TrainingRuntime' });
+    expect((tj.spec as { runtimeRef: unknown }).runtimeRef).toMatchObject({ name: rtName, kind: 'TrainingRuntime' });
     expect(Date.parse(rt.metadata!.creationTimestamp!)).toBeLessThanOrEqual(Date.parse(tj.metadata!.creationTimestamp!));
     expect(Number(rt.metadata!.resourceVersion)).toBeLessThan(Number(tj.metadata!.resourceVersion));
     const again = await runCli(['apply-v2', '-f', file], { env: env() });
-    expect(again.stdout).toBe('trainingruntime.trainer.kubeflow.org/sidecar-runtime unchanged\ntrainjob.trainer.kubeflow.org/sidecar unchanged\n');
+    expect(again.stdout).toBe(`trainingruntime.trainer.kubeflow.org/${rtName} unchanged\ntrainjob.trainer.kubeflow.org/sidecar unchanged\n`);
+
+    // Three more jobs with the same sidecar in one run: the runtime is written by nobody (it exists), each
+    // TrainJob references it, and the run writes only the three TrainJobs.
+    const many = path.join(home, 'many.yaml');
+    fs.writeFileSync(many, ['s1', 's2', 's3'].map((n) => JSON.stringify(pytorchJob(n, {}, true))).join('\n---\n'));
+    const shared = await runCli(['apply-v2', '-f', many, '-o', 'json'], { env: env() });
+    expect(shared.code).toBe(3); // applied, with the sidecar warning (KTJ-CTR-004)
+    const report = JSON.parse(shared.stdout);
+    expect(report.summary.writes).toBe(3);
+    for (const item of report.items) expect(item.objects[0]).toMatchObject({ kind: 'TrainingRuntime', name: rtName, action: 'unchanged', wrote: false });
+    for (const n of ['s1', 's2', 's3']) expect(((await admin.get(Resources.trainjobs, n, ns)).spec as { runtimeRef: unknown }).runtimeRef).toMatchObject({ name: rtName });
+    expect((await admin.get(Resources.trainingruntimes, rtName!, ns)).metadata?.resourceVersion).toBe(rt.metadata?.resourceVersion);
+  });
+
+  it('a runtime shared by jobs of one run that does not exist yet is created once', async () => {
+    const other = await testNamespace('apply-v2-shared');
+    const file = path.join(home, 'fresh.yaml');
+    fs.writeFileSync(file, ['f1', 'f2', 'f3'].map((n) => JSON.stringify({ ...pytorchJob(n, {}, true), metadata: { name: n, namespace: other } })).join('\n---\n'));
+    const r = await runCli(['apply-v2', '-f', file, '-o', 'json'], { env: env() });
+    expect(r.code).toBe(3);
+    const report = JSON.parse(r.stdout);
+    const runtimeActions = report.items.map((i: { objects: Array<{ action: string }> }) => i.objects[0]!.action);
+    expect(runtimeActions.filter((a: string) => a === 'created')).toHaveLength(1);
+    expect(report.summary.writes).toBe(4);
   });
 
   it('--dry-run=server and --dry-run=client write nothing', async () => {

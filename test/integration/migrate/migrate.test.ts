@@ -80,11 +80,20 @@ describe('replace', () => {
     expect(await listObjects(tjPath(ns))).toEqual([]);
   });
 
-  it('--dry-run prints the plan and writes nothing', async () => {
+  it('--dry-run prints the plan, writes nothing and exits as the real run would (4: the running job is skipped)', async () => {
     const r = await ktj(['migrate', '-n', ns, '--all', '--strategy', 'replace', '--dry-run']);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/busy\s+running\s+skip.*--wait/);
     expect(r.stderr).toMatch(/pending\s+created\s+create TrainJob, delete v1/);
+    expect(await listObjects(tjPath(ns))).toEqual([]);
+  });
+
+  it('--dry-run of a missing job exits 4 like the real run, naming the job', async () => {
+    const dry = await ktj(['migrate', '-n', ns, 'no-such-job', '--dry-run']);
+    const real = await ktj(['migrate', '-n', ns, 'no-such-job']);
+    expect(real.code).toBe(4);
+    expect(dry.code).toBe(4);
+    expect(dry.stderr).toContain(`${ns}/no-such-job: PyTorchJob not found`);
     expect(await listObjects(tjPath(ns))).toEqual([]);
   });
 

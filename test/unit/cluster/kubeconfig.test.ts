@@ -218,3 +218,65 @@ describe('resolveClusterTarget: injected file reader', () => {
     expect(t.kubeConfig.getCurrentCluster()?.skipTLSVerify).toBe(true); // http:// needs this for client-node
   });
 });
+
+describe('kubectl connection flag overrides', () => {
+  const base = () =>
+    file(
+      'override/config',
+      kubeconfig({ current: 'dev', clusters: [{ name: 'c', server: 'https://kc.example:6443', ca: 'ca.crt' }], users: [{ name: 'u', token: 'from-file' }], contexts: [{ name: 'dev', cluster: 'c', user: 'u', namespace: 'team' }] }),
+    );
+
+  it('--server replaces the cluster URL (a bare HOST:PORT gets https://)', () => {
+    const t = resolveClusterTarget(opts({ kubeconfig: base(), server: 'api.example:443' }), {});
+    expect(t.server).toBe('https://api.example:443');
+    expect(t.contextName).toBe('dev');
+  });
+
+  it('--server works without any kubeconfig, like kubectl', () => {
+    const t = resolveClusterTarget(opts({ server: 'https://10.0.0.1:6443', token: 'abc' }), { HOME: path.join(dir, 'no-home') });
+    expect(t.server).toBe('https://10.0.0.1:6443');
+    expect(t.files).toEqual([]);
+    expect(t.namespace).toBe('default');
+    expect(t.kubeConfig.getCurrentUser()?.token).toBe('abc');
+  });
+
+  it('--token replaces the user credentials; --client-certificate/--client-key the certificate files', () => {
+    const t = resolveClusterTarget(opts({ kubeconfig: base(), token: 'from-flag', clientCertificate: 'c.crt', clientKey: 'c.key' }), {});
+    const u = t.kubeConfig.getCurrentUser()!;
+    expect(u.token).toBe('from-flag');
+    expect(u.certFile).toBe(path.resolve('c.crt'));
+    expect(u.keyFile).toBe(path.resolve('c.key'));
+  });
+
+  it('--certificate-authority replaces the CA; --insecure-skip-tls-verify drops it; --tls-server-name is kept', () => {
+    const ca = resolveClusterTarget(opts({ kubeconfig: base(), certificateAuthority: 'other-ca.crt', tlsServerName: 'kubernetes' }), {}).kubeConfig.getCurrentCluster()!;
+    expect(ca.caFile).toBe(path.resolve('other-ca.crt'));
+    expect(ca.tlsServerName).toBe('kubernetes');
+    const insecure = resolveClusterTarget(opts({ kubeconfig: base(), insecureSkipTLSVerify: true }), {}).kubeConfig.getCurrentCluster()!;
+    expect(insecure.skipTLSVerify).toBe(true);
+    expect(insecure.caFile).toBeUndefined();
+  });
+
+  it('--as-uid, --disable-compression and --field-manager reach the target', () => {
+    const t = resolveClusterTarget(opts({ kubeconfig: base(), as: 'alice', asUid: '42', disableCompression: true, fieldManager: 'ci' }), {});
+    expect(t.impersonate).toEqual({ user: 'alice', groups: [], uid: '42' });
+    expect(t.disableCompression).toBe(true);
+    expect(t.fieldManager).toBe('ci');
+  });
+
+  it('a --kubeconfig directory is a ClusterError naming it', () => {
+    const d = path.join(dir, 'a-directory');
+    fs.mkdirSync(d, { recursive: true });
+    expect(() => resolveClusterTarget(opts({ kubeconfig: d }), {})).toThrow(`kubeconfig ${d} (from --kubeconfig) is a directory, not a file`);
+  });
+
+  it('an exec user is run by the cluster layer (client-node gets the user without exec)', () => {
+    const k = file(
+      'exec/config',
+      'apiVersion: v1\nkind: Config\ncurrent-context: x\nclusters: [{name: c, cluster: {server: "https://h:1"}}]\ncontexts: [{name: x, context: {cluster: c, user: e}}]\nusers:\n- name: e\n  user:\n    exec: {apiVersion: client.authentication.k8s.io/v1, command: ./plugin.sh, args: [a], env: [{name: K, value: V}]}\n',
+    );
+    const t = resolveClusterTarget(opts({ kubeconfig: k }), {});
+    expect(t.exec).toMatchObject({ command: path.join(path.dirname(k), 'plugin.sh'), args: ['a'], env: [{ name: 'K', value: 'V' }], userName: 'e' });
+    expect(t.kubeConfig.getCurrentUser()?.exec).toBeUndefined();
+  });
+});

@@ -130,8 +130,17 @@ describe('placement per target', () => {
     job.spec.pytorchReplicaSpecs.Master.template.spec.containers.push({ name: 'proxy', image: 'envoy' });
     job.spec.pytorchReplicaSpecs.Worker.template.spec.containers.push({ name: 'proxy', image: 'envoy' });
     const r = convertPyTorchJob(job, opts());
-    expect(r.objects[0]!.metadata.name).toBe('train-runtime');
-    expect(trainJob(r).spec.runtimeRef).toEqual({ name: 'train-runtime', kind: 'TrainingRuntime' });
+    const name = r.objects[0]!.metadata.name!;
+    expect(name).toMatch(/^torch-distributed-[0-9a-f]{10}$/);
+    expect(trainJob(r).spec.runtimeRef).toEqual({ name, kind: 'TrainingRuntime' });
+    // Another job with the same pod settings but its own name, image and command gets the same runtime.
+    const other = JSON.parse(JSON.stringify(job));
+    other.metadata.name = 'other';
+    for (const role of ['Master', 'Worker']) {
+      const c = other.spec.pytorchReplicaSpecs[role]?.template.spec.containers[0];
+      if (c) c.image = 'elsewhere/image:9';
+    }
+    expect(convertPyTorchJob(other, opts()).objects[0]!.metadata.name).toBe(name);
   });
 });
 

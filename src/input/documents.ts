@@ -1,0 +1,62 @@
+import { InputError } from '../errors.js';
+import { parseDocument, readDocuments, YamlSyntaxError } from '../yaml/index.js';
+import { findTemplateInText, findTemplateInValue, locateInText, type TemplateVariable } from '../yaml/templates.js';
+import type { InputSource } from './sources.js';
+
+/** One parsed input document and where it came from. */
+export interface InputDocument {
+  /** The source's name (path, URL or `<stdin>`). */
+  source: string;
+  /** 1-based index of the document in its source. */
+  index: number;
+  /** 1-based line of the document's first line in the source. */
+  startLine: number;
+  /** The document's text (for line counts and in-place rewriting). */
+  text: string;
+  /** The parsed value (null for an empty document). */
+  value: unknown;
+}
+
+const RENDER_HINTS: Record<TemplateVariable['engine'], string> = {
+  envsubst: 'Render the template first, e.g. `envsubst < FILE | kubectl trainjob convert -f -` (or `helm template` / `kustomize build` for charts and overlays).',
+  helm: 'Render the template first, e.g. `helm template RELEASE CHART | kubectl trainjob convert -f -` (or `kustomize build DIR`, `envsubst`).',
+};
+
+/**
+ * Reads one source document by document and parses each. Unparseable documents and unrendered
+ * templates (`$NUM_NODES`, `${IMAGE}`, `{{ .Values.x }}`) stop the run with an InputError naming the
+ * file, the 1-based document, the line and column and, for templates, the first variable.
+ */
+export async function* readInputDocuments(src: InputSource): AsyncGenerator<InputDocument> {
+  try {
+    for await (const doc of readDocuments(src.open(), { source: src.name })) {
+      let value: unknown;
+      try {
+        value = parseDocument(doc.text, { source: src.name, document: doc.index, startLine: doc.startLine }).value;
+      } catch (e) {
+        // An unquoted `{{ .Values.x }}` is a syntax error: say it is a template, not broken YAML.
+        const tpl = e instanceof YamlSyntaxError ? findTemplateInText(doc.text) : undefined;
+        if (tpl) throw templateError(src.name, doc.index, doc.startLine, doc.text, tpl);
+        throw e;
+      }
+      // Cheap gate: most documents hold neither character, and then need no walk.
+      if (doc.text.includes('$') || doc.text.includes('{{')) {
+        const tpl = findTemplateInValue(value);
+        if (tpl) throw templateError(src.name, doc.index, doc.startLine, doc.text, tpl);
+      }
+      yield { source: src.name, index: doc.index, startLine: doc.startLine, text: doc.text, value };
+    }
+  } catch (e) {
+    if (e instanceof YamlSyntaxError) throw new InputError(e.message, 'Fix the document and run again; nothing was written.');
+    throw e;
+  }
+}
+
+function templateError(file: string, document: number, startLine: number, text: string, tpl: TemplateVariable & { offset?: number }): InputError {
+  const at = tpl.offset !== undefined ? locateInText(text.slice(0, tpl.offset) + tpl.variable, tpl.variable) : locateInText(text, tpl.variable);
+  const where = at ? `${file}:${startLine + at.line - 1}:${at.column}` : file;
+  return new InputError(
+    `${where}: document ${document}: unrendered template: ${tpl.variable}${tpl.path ? ` in ${tpl.path}` : ''} (this is a ${tpl.engine === 'helm' ? 'Helm/Go' : 'shell/envsubst'} template, not a manifest)`,
+    RENDER_HINTS[tpl.engine],
+  );
+}
