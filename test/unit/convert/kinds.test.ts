@@ -60,6 +60,15 @@ describe('registry and extraction', () => {
   });
 });
 
+test('a null required field is dropped like the API server does, then reported missing (a second schema pass)', () => {
+  const r = one(jaxJob(2, { env: [{ name: null, value: 'x' }] }));
+  expect(r.refused).toBe(true);
+  expect(r.findings.filter((f) => f.code.startsWith('KTJ-SCHEMA')).map((f) => [f.code, f.path])).toEqual([
+    ['KTJ-SCHEMA-002', 'spec.jaxReplicaSpecs.Worker.template.spec.containers[0].env[0].name'],
+    ['KTJ-SCHEMA-001', 'spec.jaxReplicaSpecs.Worker.template.spec.containers[0].env[0].name'],
+  ]);
+});
+
 describe('JAXJob', () => {
   test('Workers become nodes on jax-distributed; the v1 coordinator variables are rebuilt', () => {
     const r = one(jaxJob(3));
