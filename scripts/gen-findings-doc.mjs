@@ -40,7 +40,8 @@ for (const r of rows) {
     area = a;
     out += `\n## ${areas[a] ?? a}\n\n| code | default severity | meaning |\n|---|---|---|\n`;
   }
-  out += `| ${r.code} | ${r.severity} | ${r.title} |\n`;
+  // The anchor is what SARIF rule help links (helpUri) point at.
+  out += `| <a id="${r.code.toLowerCase()}"></a>${r.code} | ${r.severity} | ${r.title} |\n`;
 }
 if (process.argv.includes('--check')) {
   let cur = '';

@@ -12,6 +12,9 @@ export interface ConvertedDocument extends DocumentOutcome {
   lines: number;
   /** Whether the document held nothing (only comments, or `---` alone). */
   empty: boolean;
+  /** The document's text and first line in the file, only when asked for (SARIF locates findings in it). */
+  text?: string;
+  startLine?: number;
 }
 
 /** Options of {@link convertSources}: the converter's, plus what -n does to namespaced manifests. */
@@ -30,14 +33,14 @@ export function countLines(text: string): number {
  * Reads the sources document by document (never a whole stream at once) and converts each.
  * A syntax or encoding error stops the run with an InputError naming file, document, line and column.
  */
-export async function* convertSources(sources: InputSource[], opts: SourceConvertOptions): AsyncGenerator<ConvertedDocument> {
+export async function* convertSources(sources: InputSource[], opts: SourceConvertOptions, keepText = false): AsyncGenerator<ConvertedDocument> {
   const { namespaceRule, ...convertOpts } = opts;
   for (const src of sources) {
     for await (const doc of readInputDocuments(src)) {
       const where = `${src.name}#${doc.index}`;
       if (namespaceRule) applyNamespace(doc.value, namespaceRule, where);
       const outcome = convertDocument(doc.value, { ...convertOpts, source: where });
-      yield { ...outcome, source: src.name, index: doc.index, lines: countLines(doc.text), empty: doc.value === null || doc.value === undefined };
+      yield { ...outcome, source: src.name, index: doc.index, lines: countLines(doc.text), empty: doc.value === null || doc.value === undefined, ...(keepText ? { text: doc.text, startLine: doc.startLine } : {}) };
     }
   }
 }

@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { finding } from '../convert/codes.js';
 import { OutputSchemaError, SOURCE_KINDS } from '../convert/index.js';
 import { admitJobObjects, GeneratedRuntimeRegistry, isGeneratedRuntime } from '../convert/shared-runtimes.js';
@@ -9,7 +10,8 @@ import type { Target } from '../convert/targets/types.js';
 import { ExitCode, ExitWith, InputError, InternalError, OutputError, UsageError } from '../errors.js';
 import { resolveInputs } from '../input/sources.js';
 import type { Deps } from '../io.js';
-import { ConvertReporter, type JobReport } from '../render/convert-report.js';
+import { ConvertReporter, type FindingLocator, type JobReport } from '../render/convert-report.js';
+import { DocumentLocator } from '../render/sarif.js';
 import { TOOL_VERSION } from '../version.js';
 import type { ConvertOptions } from './convert-options.js';
 import { renderObjects } from '../render/objects.js';
@@ -39,6 +41,15 @@ async function resolveTarget(opts: ConvertOptions, deps: Deps): Promise<Target> 
   return getTarget(found.schema);
 }
 
+/** A lazy SARIF locator for one document: the YAML is parsed again with positions only when a finding needs them. */
+function locatorFor(text: string, startLine: number): FindingLocator {
+  let doc: DocumentLocator | undefined;
+  return (f) => {
+    doc ??= new DocumentLocator(text, startLine);
+    return doc.locate(f.path, f.subject?.kind, f.subject?.name);
+  };
+}
+
 /** Runs the conversion: streams documents through the converter, writes objects, reports findings, sets the exit code. */
 export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void> {
   // Outputs are checked before any input is read, so a bad path fails at once and names itself.
@@ -60,7 +71,7 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
     staging?.abort();
     throw e;
   }
-  const reporter = new ConvertReporter(opts.report, (s) => (reportSink ? reportSink.write(s) : deps.io.err.write(s)), target.version);
+  const reporter = new ConvertReporter(opts.report, (s) => (reportSink ? reportSink.write(s) : deps.io.err.write(s)), target.version, opts.report === 'sarif' ? `${pathToFileURL(deps.cwd).href.replace(/\/?$/, '/')}` : undefined);
   const stdout = staging ? undefined : new RunOutput();
   let objectsSeen = 0;
   const identities = new IdentityLedger();
@@ -77,12 +88,13 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
     };
     // Generated runtimes are named by content: emitted once per stream, however many jobs share one.
     const runtimes = new GeneratedRuntimeRegistry();
-    for await (const doc of convertSources(sources, convertOpts)) {
+    for await (const doc of convertSources(sources, convertOpts, opts.report === 'sarif')) {
       reporter.summary.documents++;
       if (!doc.empty) objectsSeen++;
       if ((reporter.summary.documents & 255) === 0) deps.relieveMemory?.();
       reporter.summary.inputLines += doc.lines;
-      if (doc.findings.length) reporter.other(doc.findings);
+      const locate = doc.text !== undefined ? locatorFor(doc.text, doc.startLine ?? 1) : undefined;
+      if (doc.findings.length) reporter.other(doc.findings, locate);
       for (const job of doc.jobs) {
         let objects = job.objects;
         const runtime = objects.find((o) => o.kind === 'TrainingRuntime');
@@ -145,7 +157,7 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
           ...(trainJob?.metadata.name ? { trainJob: trainJob.metadata.name } : {}),
           ...(runtime?.metadata.name ? { generatedRuntime: runtime.metadata.name } : {}),
         };
-        reporter.job(report);
+        reporter.job(report, locate);
         if (!objects.length) continue;
         const text = renderObjects(objects, opts.output);
         reporter.summary.outputLines += countLines(text);

@@ -12,7 +12,7 @@ import { fail, notPermitted, pass, skippedBecause, sortChecks, summarize, type C
 
 export * from './types.js';
 export type * from './facts.js';
-export { renderReadinessTable, renderReadiness } from './render.js';
+export { renderReadinessTable, renderReadiness, type ReadinessFormat } from './render.js';
 
 /** What to check and how hard to push the API server. */
 export interface ReadinessOptions {

@@ -1,5 +1,7 @@
 // Renders a readiness report: a borderless kubectl-style table for people, JSON or YAML for machines.
 import Table from 'cli-table3';
+import { markdownTable } from '../render/markdown.js';
+import { DOCS_URL, SarifWriter, type SarifLevel } from '../render/sarif.js';
 import { toYaml } from '../yaml/index.js';
 import type { ProducerRow } from './facts.js';
 import type { CheckResult, ReadinessReport } from './types.js';
@@ -70,9 +72,67 @@ export function renderProducersTable(rows: readonly ProducerRow[], width: number
   return lines.join('\n');
 }
 
+/** Output formats of readiness (-o, or --report for sarif and markdown). */
+export type ReadinessFormat = 'table' | 'json' | 'yaml' | 'sarif' | 'markdown';
+
 /** Renders the report in one of the output formats; JSON and YAML print the report object exactly. */
-export function renderReadiness(report: ReadinessReport, format: 'table' | 'json' | 'yaml', width = 120): string {
+export function renderReadiness(report: ReadinessReport, format: ReadinessFormat, width = 120): string {
   if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
   if (format === 'yaml') return toYaml(report as unknown as Record<string, unknown>);
+  if (format === 'sarif') return renderReadinessSarif(report);
+  if (format === 'markdown') return renderReadinessMarkdown(report);
   return renderReadinessTable(report, width);
+}
+
+const clusterName = (r: ReadinessReport) => `cluster ${r.cluster.server}${r.cluster.context ? ` (context ${r.cluster.context})` : ''}`;
+
+/**
+ * SARIF 2.1.0: one result per check that is not passing (fail = error, warn = warning, an advisory skip = note),
+ * rule IDs = the stable check IDs, located at the cluster (a logical location: there is no input file).
+ */
+export function renderReadinessSarif(report: ReadinessReport): string {
+  let out = '';
+  const sarif = new SarifWriter(
+    (c) => (out += c),
+    (id) => ({ id, title: `readiness check ${id}`, level: 'warning', helpUri: `${DOCS_URL}/readiness.md#${id.replace(/\./g, '-')}` }),
+  );
+  for (const c of report.checks) {
+    const level: SarifLevel | undefined = c.status === 'fail' ? 'error' : c.status === 'warn' ? 'warning' : c.impact === 'advisory' ? 'note' : undefined;
+    if (!level) continue;
+    sarif.result({
+      ruleId: c.id,
+      level,
+      message: c.remediation ? `${c.message} Fix: ${c.remediation}` : c.message,
+      logicalName: `${clusterName(report)}: ${c.id}`,
+      properties: { status: c.status, impact: c.impact, server: report.cluster.server, ...(report.cluster.context ? { context: report.cluster.context } : {}) },
+    });
+  }
+  sarif.finish();
+  return out;
+}
+
+const MD_STATUS: Record<CheckResult['status'], string> = { pass: 'pass', warn: '**warn**', fail: '**FAIL**', skipped: 'skipped' };
+
+/** Markdown for a pull-request or issue comment: verdict, checks, producers. */
+export function renderReadinessMarkdown(report: ReadinessReport): string {
+  const s = report.summary;
+  const cl = report.cluster;
+  const out = [
+    `### kubectl trainjob readiness: ${s.verdict.toUpperCase()}`,
+    '',
+    `${VERDICT[s.verdict]} (${s.pass} passed, ${s.warn} warnings, ${s.fail} failed, ${s.skipped} skipped; ${s.blocking} blocking, ${s.advisory} advisory).`,
+    '',
+    `Cluster \`${cl.server}\`${cl.context ? ` (context \`${cl.context}\`)` : ''}${cl.kubernetesVersion ? `, Kubernetes ${cl.kubernetesVersion}` : ''}; scope ${report.scope.allNamespaces ? 'all namespaces' : `namespace \`${report.scope.namespace}\``}; Trainer schema ${cl.trainerSchema ?? 'not detected'}.`,
+    '',
+    markdownTable(
+      ['Check', 'Status', 'Impact', 'Message'],
+      report.checks.map((c) => [`[${c.id}](${DOCS_URL}/readiness.md#${c.id.replace(/\./g, '-')})`, MD_STATUS[c.status], c.impact === 'none' ? '-' : c.impact, c.remediation && c.status !== 'pass' ? `${c.message}\nFix: ${c.remediation}` : c.message]),
+    ),
+  ];
+  if (report.producers?.length) {
+    const shown = report.producers.slice(0, PRODUCER_TABLE_ROWS);
+    out.push('', '#### Who creates your PyTorchJobs', '', markdownTable(['Producer', 'Name', 'Jobs', 'Namespaces', 'Re-creates', 'Action'], shown.map((r) => [r.kind, r.name, String(r.jobs), r.namespaces.join(', '), r.recreates ? 'yes' : 'no', r.action])));
+    if (report.producers.length > shown.length) out.push('', `… and ${report.producers.length - shown.length} more producers (-o json lists all of them).`);
+  }
+  return `${out.join('\n')}\n`;
 }

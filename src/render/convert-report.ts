@@ -1,6 +1,9 @@
+import { FINDING_CODES, type FindingCode } from '../convert/codes.js';
 import type { Finding, Severity } from '../convert/findings.js';
 import { toYaml } from '../yaml/index.js';
-import { renderFindingsTable } from './findings-table.js';
+import { renderFindingsTable, subjectLabel } from './findings-table.js';
+import { markdownTable } from './markdown.js';
+import { DOCS_URL, SarifWriter, sarifLevel, type Region, type SarifRule } from './sarif.js';
 
 /** What happened to one v1 job: converted cleanly, with warnings, or refused. */
 export type JobStatus = 'converted' | 'converted-with-warnings' | 'refused';
@@ -41,7 +44,19 @@ export interface ConvertSummary {
 }
 
 /** Report formats of --report. */
-export type ReportFormat = 'table' | 'json' | 'yaml' | 'none';
+export type ReportFormat = 'table' | 'json' | 'yaml' | 'sarif' | 'markdown' | 'none';
+
+/** Every --report format, in the order --help lists them. */
+export const REPORT_FORMATS: readonly ReportFormat[] = ['table', 'json', 'yaml', 'sarif', 'markdown', 'none'];
+
+/** Finds the line and column of a finding in its input document (SARIF only). */
+export type FindingLocator = (f: Finding) => Region | undefined;
+
+/** The SARIF rule of a finding code: its title, default level and the documentation of the codes. */
+export function findingRule(code: string): SarifRule {
+  const info = FINDING_CODES[code as FindingCode];
+  return { id: code, title: info?.title ?? code, level: sarifLevel(info?.severity ?? 'warning'), helpUri: `${DOCS_URL}/findings.md#${code.toLowerCase()}` };
+}
 
 /** The most findings the table keeps in memory; beyond it, only counts per code (memory stays flat). */
 export const TABLE_ROW_LIMIT = 1000;
@@ -55,6 +70,9 @@ export class ConvertReporter {
   private rows: Finding[] = [];
   private overflow = new Map<string, { severity: Severity; count: number }>();
   private firstItem = true;
+  private readonly sarif?: SarifWriter;
+  /** Jobs for the markdown report (bounded like the table rows). */
+  private readonly jobs: Array<Pick<JobReport, 'namespace' | 'name' | 'source' | 'status' | 'trainJob'> & { findings: number }> = [];
   private readonly runtimes = new Set<string>();
   readonly summary: ConvertSummary;
 
@@ -62,6 +80,8 @@ export class ConvertReporter {
     private readonly format: ReportFormat,
     private readonly write: (chunk: string) => void,
     target: string,
+    /** file:// URI of the working directory (with a trailing slash): SARIF's base for relative input paths. */
+    srcRoot?: string,
   ) {
     this.summary = {
       target, documents: 0, jobs: 0, kinds: {}, pytorchJobs: 0, converted: 0, convertedWithWarnings: 0, refused: 0, objectsLeftOut: 0,
@@ -69,6 +89,26 @@ export class ConvertReporter {
     };
     if (format === 'json') this.write(`{"apiVersion":"kubectl-trainjob.io/v1alpha1","kind":"ConversionReport","target":${JSON.stringify(target)},"items":[`);
     if (format === 'yaml') this.write(`apiVersion: kubectl-trainjob.io/v1alpha1\nkind: ConversionReport\ntarget: ${target}\nitems:\n`);
+    if (format === 'sarif') this.sarif = new SarifWriter(write, findingRule, srcRoot);
+  }
+
+  private sarifResults(findings: Finding[], locate?: FindingLocator): void {
+    for (const f of findings) {
+      const source = f.subject?.source;
+      const file = source && source !== 'cluster' ? source.replace(/#\d+( .*)?$/, '') : undefined;
+      const region = locate?.(f);
+      const s = f.subject;
+      const name = s?.name ? `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name}: ${f.path}` : f.path;
+      this.sarif!.result({
+        ruleId: f.code,
+        level: sarifLevel(f.severity),
+        message: f.hint ? `${f.message} ${f.hint}` : f.message,
+        ...(file ? { file } : {}),
+        ...(region ? { region } : {}),
+        logicalName: name,
+        properties: { path: f.path, ...(source ? { source } : {}) },
+      });
+    }
   }
 
   private count(findings: Finding[]): void {
@@ -100,8 +140,8 @@ export class ConvertReporter {
     this.firstItem = false;
   }
 
-  /** Records the outcome of one v1 job. */
-  job(r: JobReport): void {
+  /** Records the outcome of one v1 job; `locate` places its findings in the input (SARIF). */
+  job(r: JobReport, locate?: FindingLocator): void {
     this.summary.jobs++;
     this.summary.kinds[r.kind] = (this.summary.kinds[r.kind] ?? 0) + 1;
     if (r.kind === 'PyTorchJob') this.summary.pytorchJobs++;
@@ -118,19 +158,22 @@ export class ConvertReporter {
     }
     this.count(r.findings);
     this.keepRows(r.findings);
-    this.item(r);
+    if (this.format === 'markdown' && this.jobs.length < TABLE_ROW_LIMIT) this.jobs.push({ ...(r.namespace ? { namespace: r.namespace } : {}), ...(r.name ? { name: r.name } : {}), ...(r.source ? { source: r.source } : {}), status: r.status, ...(r.trainJob ? { trainJob: r.trainJob } : {}), findings: r.findings.length });
+    if (this.sarif) this.sarifResults(r.findings.map((f) => (f.subject ? f : { ...f, subject: { kind: r.kind, ...(r.namespace ? { namespace: r.namespace } : {}), ...(r.name ? { name: r.name } : {}), ...(r.source ? { source: r.source } : {}) } })), locate);
+    else this.item(r);
   }
 
   /** Error findings about documents themselves (not objects, unsupported apiVersion): they block like a refused job. */
   documentErrors = 0;
 
   /** Records findings about a document or the run (objects left out, nothing found). */
-  other(findings: Finding[]): void {
+  other(findings: Finding[], locate?: FindingLocator): void {
     this.documentErrors += findings.filter((f) => f.severity === 'error').length;
     this.summary.objectsLeftOut += findings.filter((f) => f.code.startsWith('KTJ-IN-')).length;
     this.count(findings);
     this.keepRows(findings);
-    for (const f of findings) this.item({ kind: 'Finding', ...f });
+    if (this.sarif) this.sarifResults(findings, locate);
+    else for (const f of findings) this.item({ kind: 'Finding', ...f });
   }
 
   /**
@@ -142,6 +185,8 @@ export class ConvertReporter {
     const s = this.summary;
     if (this.format === 'json') this.write(`],\n"summary":${JSON.stringify(s)}}\n`);
     else if (this.format === 'yaml') this.write(toYaml({ summary: s }));
+    else if (this.sarif) this.sarif.finish();
+    else if (this.format === 'markdown') this.write(this.markdown());
     else if (this.format === 'table') {
       if (this.rows.length) this.write(`${renderFindingsTable(this.rows, width)}\n`);
       if (this.overflow.size) {
@@ -151,6 +196,31 @@ export class ConvertReporter {
     }
     if (this.format === 'table') this.write(`${summaryLine(s)}\n`);
     else if (human) human(`${summaryLine(s)}\n`);
+  }
+
+  /** The markdown report (a pull-request comment): summary, jobs, findings with their documentation. */
+  private markdown(): string {
+    const s = this.summary;
+    const icon = s.refused > 0 ? 'Refused' : s.convertedWithWarnings > 0 || s.warnings > 0 ? 'Converted with warnings' : 'Converted';
+    const out = [`### kubectl trainjob convert: ${icon}`, '', summaryLine(s).replace(/^Summary: /, ''), ''];
+    if (this.jobs.length) {
+      out.push(markdownTable(['Job', 'Source', 'Result', 'TrainJob', 'Findings'], this.jobs.map((j) => [j.name ? `${j.namespace ? `${j.namespace}/` : ''}${j.name}` : '-', j.source ?? '-', j.status, j.trainJob ?? '-', String(j.findings)])));
+      if (s.pytorchJobs > this.jobs.length) out.push(`… and ${s.pytorchJobs - this.jobs.length} more jobs.`);
+      out.push('');
+    }
+    if (this.rows.length) {
+      out.push(
+        '<details><summary>Findings</summary>',
+        '',
+        markdownTable(
+          ['Severity', 'Code', 'Object', 'Path', 'Message'],
+          this.rows.map((f) => [f.severity, `[${f.code}](${findingRule(f.code).helpUri})`, subjectLabel(f), `\`${f.path}\``, f.hint ? `${f.message} ${f.hint}` : f.message]),
+        ),
+      );
+      if (this.overflow.size) out.push('', `… and ${[...this.overflow.values()].reduce((a, o) => a + o.count, 0)} more findings (use --report json or sarif for all of them).`);
+      out.push('', '</details>', '');
+    }
+    return `${out.join('\n')}\n`;
   }
 }
 

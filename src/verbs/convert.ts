@@ -55,7 +55,7 @@ export function convertCommand(deps: Deps): CommandModule<GlobalFlags, ConvertAr
         .positional('files', { type: 'string', array: true, describe: 'Files or directories to convert (same as -f)' })
         .option('output-dir', { type: 'string', describe: 'Write one file per job into this directory instead of stdout' })
         .option('overwrite', { type: 'boolean', default: false, describe: 'Allow --output-dir to replace existing files' })
-        .option('report', { type: 'string', choices: ['table', 'json', 'yaml', 'none'], default: 'table', describe: 'Format of the findings report on stderr' })
+        .option('report', { type: 'string', choices: ['table', 'json', 'yaml', 'sarif', 'markdown', 'none'], default: 'table', describe: 'Format of the findings report on stderr: table, json, yaml, sarif (SARIF 2.1.0 with file, line and column of each finding), markdown (for a pull-request comment) or none' })
         .option('report-file', { type: 'string', describe: 'Write the findings report to this file instead of stderr' })
         .option('override-namespace', { type: 'boolean', default: false, describe: 'With -n: move jobs whose manifest names another namespace into the -n namespace (without it, a mismatch is an error, as in kubectl)' })
         .example('kubectl trainjob convert -f pytorchjob.yaml', 'Convert one file; TrainJobs on stdout, findings on stderr')

@@ -11,6 +11,7 @@ export interface ReadinessArgs extends ClusterVerbFlags {
   runtime?: string;
   'runtime-kind'?: string;
   'target-version'?: string;
+  report?: string;
 }
 
 /** Validated options of `readiness`. */
@@ -18,7 +19,7 @@ export interface ReadinessVerbOptions {
   cluster: ClusterOptions;
   tuning: ClusterTuning;
   allNamespaces: boolean;
-  output: 'table' | 'json' | 'yaml';
+  output: 'table' | 'json' | 'yaml' | 'sarif' | 'markdown';
   runtime: RuntimeChoice;
   /** undefined = the detected Trainer schema. */
   target?: TargetVersion;
@@ -35,7 +36,9 @@ export function readinessCommand(deps: Deps): CommandModule<GlobalFlags, Readine
         .option('runtime-kind', { type: 'string', default: 'ClusterTrainingRuntime', choices: ['ClusterTrainingRuntime', 'TrainingRuntime'], describe: 'Kind of --runtime' })
         .option('target-version', { type: 'string', describe: 'Trainer schema of the dry conversion (default: the one the cluster serves)' })
         .example('kubectl trainjob readiness -A', 'Check the whole cluster (table)')
+        .option('report', { type: 'string', choices: ['table', 'json', 'yaml', 'sarif', 'markdown'], describe: 'Format of the report on stdout, as -o: sarif (SARIF 2.1.0, rule IDs = check IDs) for code scanning, markdown for a pull-request comment' })
         .example('kubectl trainjob readiness -n team-a -o json', 'One namespace, machine-readable')
+        .example('kubectl trainjob readiness -A --report sarif > readiness.sarif', 'SARIF for CI code scanning')
         .epilogue('Exit codes: 0 ready, 3 advisory (warnings or checks you may not run), 4 blocking, 1 error (no kubeconfig, unreachable cluster). Check IDs: docs/readiness.md.') as Argv<ReadinessArgs>,
     handler: async (argv) => runReadinessVerb(completeReadiness(argv), deps),
   };
@@ -50,10 +53,21 @@ export function completeReadiness(argv: ReadinessArgs): ReadinessVerbOptions {
     cluster: clusterOptions(argv),
     tuning: clusterTuning(argv),
     allNamespaces: Boolean(argv['all-namespaces']),
-    output: outputFormat(argv.output, ['table', 'json', 'yaml'] as const, 'table'),
+    output: readinessFormat(argv),
     runtime,
     ...(target ? { target } : {}),
   };
+}
+
+const FORMATS = ['table', 'json', 'yaml', 'sarif', 'markdown'] as const;
+
+/** -o and --report name the same thing; given both, they must agree. */
+function readinessFormat(argv: ReadinessArgs): ReadinessVerbOptions['output'] {
+  const o = outputFormat(argv.output, FORMATS, 'table');
+  if (argv.report === undefined) return o;
+  const r = outputFormat(argv.report, FORMATS, 'table');
+  if (argv.output !== undefined && o !== r) throw new UsageError(`-o ${argv.output} and --report ${argv.report} disagree`, 'Give one of them: --report sarif|markdown is the same as -o sarif|markdown.');
+  return r;
 }
 
 /** Connects, runs the checks, prints the report on stdout and exits 0/3/4 by the verdict. */

@@ -89,8 +89,8 @@ describe('kubectl plugin completion protocol', () => {
     { name: 'version --output filters by prefix', args: ['version', '--output', 'j'], words: ['json'] },
     { name: 'convert -o lists yaml and json', args: ['convert', '-o', ''], words: ['yaml', 'json'] },
     { name: '--output=VALUE completes the value after the =', args: ['version', '--output=j'], words: ['--output=json'] },
-    { name: '--report=VALUE completes declared choices', args: ['convert', '--report='], words: ['--report=table', '--report=json', '--report=yaml', '--report=none'] },
-    { name: 'convert --report lists its declared choices', args: ['convert', '--report', ''], words: ['table', 'json', 'yaml', 'none'] },
+    { name: '--report=VALUE completes declared choices', args: ['convert', '--report='], words: ['--report=table', '--report=json', '--report=yaml', '--report=sarif', '--report=markdown', '--report=none'] },
+    { name: 'convert --report lists its declared choices', args: ['convert', '--report', ''], words: ['table', 'json', 'yaml', 'sarif', 'markdown', 'none'] },
     { name: 'convert --target-version lists the Trainer schemas and auto', args: ['convert', '--target-version', 'v2.'], words: ['v2.0', 'v2.1', 'v2.2', 'v2.3'] },
   ])('$name', async ({ args, words }) => {
     const r = await complete(...args);
