@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as zlib from 'node:zlib';
+import { ClusterError } from '../errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { apiError, errorCode, isNotFound, KubeApiError, transportError, type RequestDescription } from './errors.js';
 import { runExecPlugin, type ExecCredentialStatus, type ExecRunner } from './exec-credential.js';
@@ -414,6 +415,8 @@ export class Cluster {
       try {
         answer = await this.send(c);
       } catch (e) {
+        // Credential problems (an exec plugin that failed or printed something else) are already clear errors.
+        if (e instanceof ClusterError) throw e;
         const code = errorCode(e);
         // ECONNREFUSED is not retried: a server that is down stays down for the next second, and kubectl fails fast too.
         const transient = ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ETIMEDOUT_REQUEST', 'EAI_AGAIN'].includes(code);

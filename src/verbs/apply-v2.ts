@@ -4,7 +4,7 @@ import { ExitCode, ExitWith, type CliError } from '../errors.js';
 import { writeChunk, type Deps } from '../io.js';
 import { applyConversion, appliedLine, ApplyConversionError, SharedRuntimeApplies, type AppliedObject, type DryRunMode } from '../live/apply.js';
 import { asKubeObjects, mapOrdered, type ConversionEvent } from '../live/convert-live.js';
-import { dryRunOption, outputFormat, parseDryRun } from './flags.js';
+import { dryRunOption, FIELD_MANAGER_OPTION, outputFormat, parseDryRun } from './flags.js';
 import { completeLiveVerb, FindingsLog, openConversions, printError, subjectName, withLiveVerbFlags, type LiveVerbArgs, type LiveVerbOptions } from './preview.js';
 
 /** Raw flags of apply-v2. */
@@ -37,6 +37,7 @@ export function applyV2Command(deps: Deps): CommandModule<any, ApplyV2Args> {
     describe: 'Create or update the TrainJobs of PyTorchJobs (files or live jobs) with server-side apply',
     builder: (y) =>
       withLiveVerbFlags(y)
+        .option('field-manager', FIELD_MANAGER_OPTION)
         .option('dry-run', dryRunOption('none, client (no writes, local comparison; a bare --dry-run means client) or server (the API server validates, nothing is stored)'))
         .example('kubectl trainjob apply-v2 -n team-a bert-finetune', 'Create the TrainJob of one live PyTorchJob (the PyTorchJob is left alone)')
         .example('kubectl trainjob apply-v2 -f jobs/ -R --dry-run=server', 'Let the API server judge a directory of manifests without writing')

@@ -56,6 +56,13 @@ export function clusterOptions(flags: GlobalFlags): ClusterOptions {
   return toClusterOptions(flags);
 }
 
+/** The --field-manager option of verbs that write (apply-v2, migrate, rollback): kubectl's spelling and default idea. */
+export const FIELD_MANAGER_OPTION = {
+  type: 'string',
+  requiresArg: true,
+  describe: 'Name of the manager used to track field ownership of the objects this verb writes (default kubectl-trainjob)',
+} as const;
+
 /** What --dry-run asks for: nothing (a real run), a client-side plan, or a server-side dry run (nothing stored). */
 export type DryRunMode = 'none' | 'client' | 'server';
 

@@ -5,7 +5,7 @@ import type { Deps } from '../io.js';
 import type { Step } from '../migration/executor.js';
 import type { MigrateOptions } from '../migration/migrate.js';
 import type { Strategy } from '../migration/plan.js';
-import { clusterOptions, clusterTuning, dryRunOption, outputFormat, parseDryRun, parseDuration, withClusterVerbFlags, type ClusterVerbFlags, parseSuffix, SUFFIX_OPTION, parseRuntime, jobSelection } from './flags.js';
+import { clusterOptions, clusterTuning, dryRunOption, FIELD_MANAGER_OPTION, outputFormat, parseDryRun, parseDuration, withClusterVerbFlags, type ClusterVerbFlags, parseSuffix, SUFFIX_OPTION, parseRuntime, jobSelection } from './flags.js';
 
 /** Raw flags of `migrate`. */
 export interface MigrateArgs extends ClusterVerbFlags {
@@ -51,6 +51,7 @@ export function migrateCommand(deps: Deps): CommandModule<any, MigrateArgs> {
         .option('suspend', { type: 'boolean', default: false, describe: 'Create every TrainJob suspended' })
         .option('keep-v1', { type: 'boolean', default: false, describe: 'Never delete PyTorchJobs, even with --strategy replace' })
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Confirm destructive steps without a prompt (needed when stdin is not a terminal)' })
+        .option('field-manager', FIELD_MANAGER_OPTION)
         .option('dry-run', dryRunOption('client (or bare --dry-run): print the plan and stop, exiting as the real run would (4 for missing or refused jobs)'))
         .option('backup-dir', { type: 'string', describe: 'Backup directory (default ./trainjob-backups/<context>/<UTC time>)' })
         .option('env-shim', { type: 'boolean', default: true, describe: 'Add RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT where the entrypoint relied on v1 (--no-env-shim to disable)' })

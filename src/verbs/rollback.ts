@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitWith } from '../errors.js';
 import type { Deps } from '../io.js';
-import { clusterOptions, clusterTuning, dryRunOption, outputFormat, parseDryRun, withClusterVerbFlags, type ClusterVerbFlags } from './flags.js';
+import { clusterOptions, clusterTuning, dryRunOption, FIELD_MANAGER_OPTION, outputFormat, parseDryRun, withClusterVerbFlags, type ClusterVerbFlags } from './flags.js';
 
 /** Raw flags of `rollback`. */
 export interface RollbackArgs extends ClusterVerbFlags {
@@ -24,6 +24,7 @@ export function rollbackCommand(deps: Deps): CommandModule<ClusterVerbFlags, Rol
         .option('all', { type: 'boolean', default: false, describe: 'Roll back every migrated TrainJob in the namespace (or with -A, everywhere)' })
         .option('backup-dir', { type: 'string', describe: 'Backup directory written by backup/migrate (default: the TrainJob\'s backup annotation, then its v1-manifest copy)' })
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation (required when stdin is not a terminal)' })
+        .option('field-manager', FIELD_MANAGER_OPTION)
         .option('dry-run', dryRunOption('client (or bare --dry-run): print the plan after the same checks as a real run; nothing is created or deleted'))
         .example('kubectl trainjob rollback -n team bert --dry-run', 'Show what rolling back bert would do')
         .example('kubectl trainjob rollback -n team bert --backup-dir ./backup --yes', 'Roll back one job')

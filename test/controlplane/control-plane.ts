@@ -42,6 +42,19 @@ export interface ControlPlaneState {
   startedInMs: number;
 }
 
+/** The group whose requests the plane's audit log records (see auditEvents in harness.ts). */
+export const AUDITED_GROUP = 'ktj:audited';
+/** The audit log's file name in the plane's work dir (JSON lines, one event per request at ResponseComplete). */
+export const AUDIT_LOG = 'audit.log';
+const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived, ResponseStarted]
+rules:
+- level: Metadata
+  userGroups: ["${AUDITED_GROUP}"]
+- level: None
+`;
+
 const MAX_ATTEMPTS = 5; // envtest retries the whole plane 5 times on port races
 
 /** Asks the kernel for a currently free loopback port (it may be taken again before we use it; we retry). */
@@ -256,6 +269,10 @@ export class ControlPlane {
 
     // apiserver flags: envtest apiserver.go defaults + auth.go + the doc's recommended additions (§3.2).
     const c = (f: string): string => path.join(certDir, f);
+    // The audit log records the requests of users in the AUDITED_GROUP only (tests that prove a dry run writes
+    // nothing run as such a user); everyone else's requests are not logged, so the file stays small.
+    const auditPolicy = path.join(workDir, 'audit-policy.yaml');
+    writeFileSync(auditPolicy, AUDIT_POLICY);
     const apiserver = spawnTied(binaries.kubeApiserver, [
       `--etcd-servers=${etcdClientUrl}`,
       `--cert-dir=${path.join(workDir, 'apiserver-certs')}`,
@@ -272,6 +289,7 @@ export class ControlPlane {
       `--service-account-key-file=${c(CertFiles.saSignerCert)}`,
       `--service-account-signing-key-file=${c(CertFiles.saSignerKey)}`,
       '--profiling=false',
+      `--audit-policy-file=${auditPolicy}`, `--audit-log-path=${path.join(workDir, AUDIT_LOG)}`, '--audit-log-format=json', '--audit-log-mode=blocking',
       ...this.state.apiserverFlags,
     ], apiLog);
     this.children.kubeApiserver = apiserver;

@@ -6,10 +6,10 @@
 // (no namespace controller runs); wrap tests that depend on a Trainer version in withTrainerVersion.
 import { KubeConfig } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CertFiles, mintClientCert } from './certs.js';
-import { ControlPlane } from './control-plane.js';
+import { AUDIT_LOG, AUDITED_GROUP, ControlPlane } from './control-plane.js';
 import { HarnessEnv } from './env.js';
 import { KubeClient } from './kube-client.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -122,6 +122,44 @@ export function userKubeconfig(name: string, groups: readonly string[] = [], opt
     namespace: opts.namespace,
   });
   return file;
+}
+
+/** One request as the plane's audit log recorded it (audit.k8s.io/v1 Event, the fields tests read). */
+export interface AuditEvent {
+  verb: string;
+  requestURI: string;
+  userAgent?: string;
+  user: { username: string; groups?: string[] };
+  objectRef?: { resource?: string; namespace?: string; name?: string; apiGroup?: string };
+  responseStatus?: { code?: number };
+}
+
+/**
+ * Mints a kubeconfig for a user whose every request the plane's audit log records (cluster-admin rights through
+ * system:masters); read them back with auditEvents(name).
+ */
+export function auditedUserKubeconfig(name: string): string {
+  return userKubeconfig(name, ['system:masters', AUDITED_GROUP]);
+}
+
+/** The audit events of one user (see auditedUserKubeconfig), in order. The log is written before each response. */
+export function auditEvents(username: string): AuditEvent[] {
+  const file = path.join(controlPlaneWorkDir(), AUDIT_LOG);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(`"username":${JSON.stringify(username)}`))
+    .map((l) => JSON.parse(l) as AuditEvent)
+    .filter((e) => e.user.username === username);
+}
+
+/** Requests that change stored state: write verbs, except reviews (which store nothing) and server-side dry runs. */
+export function persistingWrites(events: readonly AuditEvent[]): AuditEvent[] {
+  return events.filter(
+    (e) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(e.verb)
+      && !/[?&]dryRun=All(&|$)/.test(e.requestURI)
+      && !['selfsubjectaccessreviews', 'selfsubjectreviews', 'selfsubjectrulesreviews'].includes(e.objectRef?.resource ?? ''),
+  );
 }
 
 /** Options for applyObjects. */
