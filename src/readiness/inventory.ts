@@ -4,18 +4,15 @@ import type { Cluster, KubeObject } from '../cluster/index.js';
 import { Resources } from '../cluster/index.js';
 import { convertDocument, type RuntimeChoice } from '../convert/index.js';
 import type { Target } from '../convert/targets/types.js';
-import { detectProducer } from '../live/producer.js';
 import { pytorchJobState } from '../live/state.js';
 import { TOOL_VERSION } from '../version.js';
 import type { InventoryFact, ProducerRow, RuntimeUsage } from './facts.js';
+import { ProducerTally } from './producers.js';
 
 /** How many refused jobs the report names (the counters cover all of them). */
 export const REFUSED_SAMPLE_SIZE = 10;
 
 const QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
-
-/** How many distinct producers the report lists by name; the rest are counted per producer kind. */
-export const PRODUCER_ROWS = 200;
 
 /** Accumulates the inventory one job at a time (pure, so it is unit-tested without a cluster). */
 export class InventoryCounter {
@@ -25,8 +22,7 @@ export class InventoryCounter {
   private readonly usage = new Map<string, RuntimeUsage>();
   /** `namespace/queue` → jobs carrying that queue name. */
   readonly queues: Record<string, number> = {};
-  /** `kind/name` → producer row (at most PRODUCER_ROWS, then one overflow row per kind). */
-  private readonly producerRows = new Map<string, ProducerRow & { nsSet: Set<string> }>();
+  private readonly tally = new ProducerTally();
 
   constructor(
     private readonly target: Target,
@@ -50,7 +46,7 @@ export class InventoryCounter {
 
     const queue = job.metadata?.labels?.[QUEUE_LABEL] ?? ((job.spec as { runPolicy?: { schedulingPolicy?: { queue?: string } } } | undefined)?.runPolicy?.schedulingPolicy?.queue);
     if (queue) this.queues[`${ns}/${queue}`] = (this.queues[`${ns}/${queue}`] ?? 0) + 1;
-    this.countProducer(job, ns, state);
+    this.tally.add(job, state);
 
     // The converter may prune the object it is given (fields the v1 server would drop); the job is not used afterwards.
     const outcome = convertDocument(job, { target: this.target, runtime: this.runtime, envShim: true, force: false, toolVersion: TOOL_VERSION, source: 'cluster' }).jobs[0];
@@ -83,30 +79,9 @@ export class InventoryCounter {
     this.usage.set(key, u);
   }
 
-  private countProducer(job: KubeObject, ns: string, state: string): void {
-    const p = detectProducer(job.metadata);
-    const kind = p?.kind ?? 'none recorded';
-    let key = `${kind}\u0000${p?.name ?? ''}`;
-    let row = this.producerRows.get(key);
-    if (!row && this.producerRows.size >= PRODUCER_ROWS) {
-      key = `${kind}\u0000*`;
-      row = this.producerRows.get(key);
-      row ??= { kind, name: '(others)', category: p?.category ?? 'unknown', recreates: p?.recreates ?? false, evidence: p?.evidence ?? '', action: p?.action ?? '', jobs: 0, active: 0, namespaces: [], nsSet: new Set() };
-    }
-    row ??= p
-      ? { kind: p.kind, name: p.name, category: p.category, recreates: p.recreates, evidence: p.evidence, action: p.action, jobs: 0, active: 0, namespaces: [], nsSet: new Set() }
-      : { kind, name: '-', category: 'unknown', recreates: false, evidence: 'no owner, marker or field manager', action: 'Nothing on the jobs says who creates them: ask their owners, and check runbooks and CI for kubectl apply of PyTorchJobs.', jobs: 0, active: 0, namespaces: [], nsSet: new Set() };
-    row.jobs++;
-    if (state === 'running' || state === 'restarting' || state === 'created') row.active++;
-    row.nsSet.add(ns);
-    this.producerRows.set(key, row);
-  }
-
-  /** Who creates the jobs: one row per producer, recreating producers first, then by job count. */
+  /** Who creates the jobs: one row per producer, re-creating producers first, then by job count. */
   producers(): ProducerRow[] {
-    return [...this.producerRows.values()]
-      .map(({ nsSet, ...r }) => ({ ...r, namespaces: [...nsSet].sort() }))
-      .sort((a, b) => Number(b.recreates) - Number(a.recreates) || b.jobs - a.jobs || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+    return this.tally.producers();
   }
 
   /** The runtimes the converted jobs would reference, with job counts. */

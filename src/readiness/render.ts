@@ -12,11 +12,21 @@ const NO_BORDERS = {
 };
 
 const STATUS_WORD: Record<CheckResult['status'], string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skipped: 'SKIP' };
-const VERDICT: Record<ReadinessReport['summary']['verdict'], string> = {
+const MIGRATION_VERDICT: Record<ReadinessReport['summary']['verdict'], string> = {
   ready: 'READY: no blocking or advisory findings',
   advisory: 'ADVISORY: nothing blocks the migration, but review the warnings and skipped checks',
   blocked: 'BLOCKED: fix the failing checks before migrating',
 };
+const UPGRADE_VERDICT: Record<ReadinessReport['summary']['verdict'], string> = {
+  ready: 'READY: Training Operator v1 can be removed from this cluster',
+  advisory: 'ADVISORY: nothing blocks removing Training Operator v1, but review the warnings and skipped checks',
+  blocked: 'BLOCKED: Training Operator v1 cannot be removed yet; fix the blocking items first',
+};
+
+/** The verdict line of a report (the question differs between the migration checks and --upgrade). */
+export function verdictText(report: ReadinessReport): string {
+  return (report.mode === 'upgrade' ? UPGRADE_VERDICT : MIGRATION_VERDICT)[report.summary.verdict];
+}
 
 /** Renders the report as a heading, a table of checks (message with the remediation under it) and a verdict line. */
 export function renderReadinessTable(report: ReadinessReport, width: number): string {
@@ -36,12 +46,14 @@ export function renderReadinessTable(report: ReadinessReport, width: number): st
   const cl = report.cluster;
   const head = [
     `Cluster: ${cl.server}${cl.context ? ` (context ${cl.context})` : ''}${cl.kubernetesVersion ? `, Kubernetes ${cl.kubernetesVersion}` : ''}${cl.user ? `, as ${cl.user}` : ''}`,
-    `Scope: ${report.scope.allNamespaces ? 'all namespaces' : `namespace ${report.scope.namespace}`}; Trainer schema: ${cl.trainerSchema ?? 'not detected'}; dry conversion to ${report.target}`,
+    report.mode === 'upgrade'
+      ? `Can Training Operator v1 be removed? All namespaces; Trainer schema: ${cl.trainerSchema ?? 'not detected'}`
+      : `Scope: ${report.scope.allNamespaces ? 'all namespaces' : `namespace ${report.scope.namespace}`}; Trainer schema: ${cl.trainerSchema ?? 'not detected'}; dry conversion to ${report.target}`,
     '',
   ];
   const s = report.summary;
-  const producers = report.producers?.length ? ['', ...renderProducersTable(report.producers, width).split('\n')] : [];
-  const foot = [...producers, '', `${VERDICT[s.verdict]} (${s.pass} passed, ${s.warn} warnings, ${s.fail} failed, ${s.skipped} skipped; ${s.blocking} blocking, ${s.advisory} advisory)`];
+  const producers = report.producers?.length ? ['', ...renderProducersTable(report.producers, width, PRODUCER_TABLE_ROWS, report.mode === 'upgrade' ? 'v1 jobs' : 'PyTorchJobs').split('\n')] : [];
+  const foot = [...producers, '', `${verdictText(report)} (${s.pass} passed, ${s.warn} warnings, ${s.fail} failed, ${s.skipped} skipped; ${s.blocking} blocking, ${s.advisory} advisory)`];
   return [...head, ...table.toString().split('\n').map((l) => l.trimEnd()), ...foot].join('\n') + '\n';
 }
 
@@ -49,7 +61,7 @@ export function renderReadinessTable(report: ReadinessReport, width: number): st
 export const PRODUCER_TABLE_ROWS = 20;
 
 /** The "Who creates your PyTorchJobs" table: producer kind, name, jobs, namespaces and the action each needs. */
-export function renderProducersTable(rows: readonly ProducerRow[], width: number, limit = PRODUCER_TABLE_ROWS): string {
+export function renderProducersTable(rows: readonly ProducerRow[], width: number, limit = PRODUCER_TABLE_ROWS, jobs = 'PyTorchJobs'): string {
   const kindW = Math.min(24, Math.max(8, ...rows.map((r) => r.kind.length)));
   const nameW = Math.min(32, Math.max(4, ...rows.map((r) => r.name.length)));
   const nsW = 20;
@@ -67,7 +79,7 @@ export function renderProducersTable(rows: readonly ProducerRow[], width: number
     const ns = r.namespaces.length <= 2 ? r.namespaces.join(', ') : `${r.namespaces.slice(0, 2).join(', ')} +${r.namespaces.length - 2}`;
     table.push([r.kind, r.name, String(r.jobs), ns, `${r.recreates ? 'RE-CREATES deleted jobs. ' : ''}${r.action}`]);
   }
-  const lines = ['Who creates your PyTorchJobs:', ...table.toString().split('\n').map((l) => l.trimEnd())];
+  const lines = [`Who creates your ${jobs}:`, ...table.toString().split('\n').map((l) => l.trimEnd())];
   if (rows.length > shown.length) lines.push(`... and ${rows.length - shown.length} more producer(s) (every one: -o json, .producers)`);
   return lines.join('\n');
 }
@@ -118,9 +130,9 @@ export function renderReadinessMarkdown(report: ReadinessReport): string {
   const s = report.summary;
   const cl = report.cluster;
   const out = [
-    `### kubectl trainjob readiness: ${s.verdict.toUpperCase()}`,
+    `### kubectl trainjob readiness${report.mode === 'upgrade' ? ' --upgrade' : ''}: ${s.verdict.toUpperCase()}`,
     '',
-    `${VERDICT[s.verdict]} (${s.pass} passed, ${s.warn} warnings, ${s.fail} failed, ${s.skipped} skipped; ${s.blocking} blocking, ${s.advisory} advisory).`,
+    `${verdictText(report)} (${s.pass} passed, ${s.warn} warnings, ${s.fail} failed, ${s.skipped} skipped; ${s.blocking} blocking, ${s.advisory} advisory).`,
     '',
     `Cluster \`${cl.server}\`${cl.context ? ` (context \`${cl.context}\`)` : ''}${cl.kubernetesVersion ? `, Kubernetes ${cl.kubernetesVersion}` : ''}; scope ${report.scope.allNamespaces ? 'all namespaces' : `namespace \`${report.scope.namespace}\``}; Trainer schema ${cl.trainerSchema ?? 'not detected'}.`,
     '',
@@ -131,7 +143,7 @@ export function renderReadinessMarkdown(report: ReadinessReport): string {
   ];
   if (report.producers?.length) {
     const shown = report.producers.slice(0, PRODUCER_TABLE_ROWS);
-    out.push('', '#### Who creates your PyTorchJobs', '', markdownTable(['Producer', 'Name', 'Jobs', 'Namespaces', 'Re-creates', 'Action'], shown.map((r) => [r.kind, r.name, String(r.jobs), r.namespaces.join(', '), r.recreates ? 'yes' : 'no', r.action])));
+    out.push('', `#### Who creates your ${report.mode === 'upgrade' ? 'v1 jobs' : 'PyTorchJobs'}`, '', markdownTable(['Producer', 'Name', 'Jobs', 'Namespaces', 'Re-creates', 'Action'], shown.map((r) => [r.kind, r.name, String(r.jobs), r.namespaces.join(', '), r.recreates ? 'yes' : 'no', r.action])));
     if (report.producers.length > shown.length) out.push('', `… and ${report.producers.length - shown.length} more producers (-o json lists all of them).`);
   }
   return `${out.join('\n')}\n`;

@@ -33,6 +33,12 @@ export const CHECK_IDS = [
   'kueue.queues',
   'inventory.pytorchjobs',
   'producers.pytorchjobs',
+  'upgrade.dsc.trainingoperator',
+  'upgrade.dsc.trainer',
+  'upgrade.v1.jobs',
+  'upgrade.v1.operator',
+  'upgrade.kueue',
+  'upgrade.producers',
 ] as const;
 
 /** One of the stable check IDs. */
@@ -71,6 +77,8 @@ export interface ReadinessSummary {
 export interface ReadinessReport {
   apiVersion: 'kubectl-trainjob.io/v1alpha1';
   kind: 'ReadinessReport';
+  /** `upgrade` for `readiness --upgrade` (can Training Operator v1 be removed?); absent for the migration checks. */
+  mode?: 'upgrade';
   cluster: { server: string; context?: string; user?: string; kubernetesVersion?: string; trainerSchema?: string; trainerVersion?: string };
   /** `all` with -A, else the one namespace checked. */
   scope: { allNamespaces: boolean; namespace?: string };

@@ -12,6 +12,8 @@ export interface ReadinessArgs extends ClusterVerbFlags {
   'runtime-kind'?: string;
   'target-version'?: string;
   report?: string;
+  upgrade?: boolean;
+  'fail-on'?: string;
 }
 
 /** Validated options of `readiness`. */
@@ -23,6 +25,10 @@ export interface ReadinessVerbOptions {
   runtime: RuntimeChoice;
   /** undefined = the detected Trainer schema. */
   target?: TargetVersion;
+  /** --upgrade: can Training Operator v1 be removed from the cluster? */
+  upgrade: boolean;
+  /** --fail-on: the lowest impact that makes the exit code non-zero (warning: advisory ⇒ 3, blocking ⇒ 4; error: only blocking ⇒ 4). */
+  failOn: 'warning' | 'error';
 }
 
 /** `kubectl trainjob readiness`: checks a cluster for the PyTorchJob → TrainJob migration; exit 0 ready, 3 advisory, 4 blocked. */
@@ -37,9 +43,12 @@ export function readinessCommand(deps: Deps): CommandModule<GlobalFlags, Readine
         .option('target-version', { type: 'string', describe: 'Trainer schema of the dry conversion (default: the one the cluster serves)' })
         .example('kubectl trainjob readiness -A', 'Check the whole cluster (table)')
         .option('report', { type: 'string', choices: ['table', 'json', 'yaml', 'sarif', 'markdown'], describe: 'Format of the report on stdout, as -o: sarif (SARIF 2.1.0, rule IDs = check IDs) for code scanning, markdown for a pull-request comment' })
+        .option('upgrade', { type: 'boolean', default: false, describe: 'Answer "can Training Operator v1 be removed from this cluster?" (all namespaces): DataScienceCluster components, live v1 jobs of every kind, v1 CRDs and operator, Kueue integrations and version, producers' })
+        .option('fail-on', { type: 'string', choices: ['warning', 'error'], default: 'warning', describe: 'Lowest impact that fails the run: warning (advisory exits 3, blocking 4) or error (only blocking exits 4; advisory exits 0)' })
         .example('kubectl trainjob readiness -n team-a -o json', 'One namespace, machine-readable')
+        .example('kubectl trainjob readiness --upgrade --fail-on error', 'CI gate before the OpenShift AI 3.6 upgrade: exit 4 only when something blocks')
         .example('kubectl trainjob readiness -A --report sarif > readiness.sarif', 'SARIF for CI code scanning')
-        .epilogue('Exit codes: 0 ready, 3 advisory (warnings or checks you may not run), 4 blocking, 1 error (no kubeconfig, unreachable cluster). Check IDs: docs/readiness.md.') as Argv<ReadinessArgs>,
+        .epilogue('Exit codes: 0 ready, 3 advisory (warnings or checks you may not run; 0 with --fail-on error), 4 blocking, 1 error (no kubeconfig, unreachable cluster). Check IDs: docs/readiness.md.') as Argv<ReadinessArgs>,
     handler: async (argv) => runReadinessVerb(completeReadiness(argv), deps),
   };
 }
@@ -56,6 +65,8 @@ export function completeReadiness(argv: ReadinessArgs): ReadinessVerbOptions {
     output: readinessFormat(argv),
     runtime,
     ...(target ? { target } : {}),
+    upgrade: Boolean(argv.upgrade),
+    failOn: argv['fail-on'] === 'error' ? 'error' : 'warning',
   };
 }
 
@@ -76,20 +87,23 @@ export async function runReadinessVerb(opts: ReadinessVerbOptions, deps: Deps): 
   const { runReadiness, renderReadiness } = await import('../readiness/index.js');
   const cluster = await connect(opts.cluster, deps.env, { ...opts.tuning, log: deps.log });
   try {
-    const report = await runReadiness(cluster, {
-      allNamespaces: opts.allNamespaces,
-      namespace: cluster.namespace,
-      runtime: opts.runtime,
-      concurrency: opts.tuning.concurrency,
-      ...(deps.relieveMemory ? { relieveMemory: deps.relieveMemory } : {}),
-      ...(opts.target ? { target: (await import('../convert/targets/index.js')).getTarget(opts.target) } : {}),
-      // Progress only on a terminal: it is noise in CI logs and in tests.
-      ...(deps.io.errIsTTY ? { progress: (l: string) => deps.io.err.write(`${l}\n`) } : {}),
-    });
+    // Progress only on a terminal: it is noise in CI logs and in tests.
+    const progress = deps.io.errIsTTY ? { progress: (l: string) => deps.io.err.write(`${l}\n`) } : {};
+    const report = opts.upgrade
+      ? await (await import('../readiness/upgrade.js')).runUpgradeReadiness(cluster, progress.progress)
+      : await runReadiness(cluster, {
+          allNamespaces: opts.allNamespaces,
+          namespace: cluster.namespace,
+          runtime: opts.runtime,
+          concurrency: opts.tuning.concurrency,
+          ...(deps.relieveMemory ? { relieveMemory: deps.relieveMemory } : {}),
+          ...(opts.target ? { target: (await import('../convert/targets/index.js')).getTarget(opts.target) } : {}),
+          ...progress,
+        });
     const width = Math.max(100, (deps.io.out as NodeJS.WriteStream).columns ?? 140);
     await writeChunk(deps.io.out, renderReadiness(report, opts.output, width));
     if (report.summary.verdict === 'blocked') throw new ExitWith(ExitCode.BLOCKED);
-    if (report.summary.verdict === 'advisory') throw new ExitWith(ExitCode.WARNINGS);
+    if (report.summary.verdict === 'advisory' && opts.failOn === 'warning') throw new ExitWith(ExitCode.WARNINGS);
   } finally {
     cluster.close();
   }
