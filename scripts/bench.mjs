@@ -5,6 +5,8 @@
 //      peak RSS with GNU time, best of RUNS runs,
 //   3. measures `kubectl trainjob --help` start time with hyperfine (or a loop when it is missing).
 // Targets (issue 2): 10k jobs ≤ 3 s on 2 cores; peak RSS < 250 MB for 10k and 100k; --help < 100 ms.
+// Issue 10: 10k jobs of mixed kinds (half PyTorchJobs, a quarter XGBoostJobs, a quarter JAXJobs, the
+// same pods) within 10% of the PyTorchJob-only time: measured in turns, the ratio of each pair quoted.
 // Usage: npm run bench [-- --runs 3 --skip-100k]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -16,9 +18,9 @@ const bin = 'dist/kubectl-trainjob';
 mkdirSync('bench/out', { recursive: true });
 if (!existsSync(bin)) execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 
-function input(n) {
-  const file = `bench/out/${n}.yaml`;
-  if (!existsSync(file)) execFileSync(process.execPath, ['scripts/gen-bench-input.mjs', String(n), file], { stdio: 'inherit' });
+function input(n, mode = '') {
+  const file = `bench/out/${n}${mode ? `-${mode}` : ''}.yaml`;
+  if (!existsSync(file)) execFileSync(process.execPath, ['scripts/gen-bench-input.mjs', String(n), file, ...(mode ? [mode] : [])], { stdio: 'inherit' });
   return file;
 }
 
@@ -39,6 +41,24 @@ for (const n of skip100k ? [10000] : [10000, 100000]) {
   const peak = Math.max(...samples.map((s) => s.rssMb));
   results.convert.push({ jobs: n, inputMB: Number(mb), wallSeconds: best.wall, peakRssMB: peak, runs: samples.length });
   console.log(`convert ${n} jobs (${mb} MB): best ${best.wall} s, peak RSS ${peak} MB over ${samples.length} run(s)`);
+}
+
+// Mixed kinds against PyTorchJob-only, in turns (A B A B ...), so drift of a shared machine hits both alike.
+{
+  const pt = input(10000);
+  const mixedFile = input(10000, 'mixed');
+  const ratios = [];
+  const walls = { pytorch: [], mixed: [] };
+  for (let i = 0; i < Math.max(runs, 5); i++) {
+    const a = measure(bin, ['convert', '-f', mixedFile, '--report', 'none']);
+    const b = measure(bin, ['convert', '-f', pt, '--report', 'none']);
+    walls.mixed.push(a.wall);
+    walls.pytorch.push(b.wall);
+    ratios.push(a.wall / b.wall);
+  }
+  const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  results.mixedKinds = { jobs: 10000, pytorchOnlyMedianSeconds: median(walls.pytorch), mixedMedianSeconds: median(walls.mixed), ratioMedian: Number(median(ratios).toFixed(3)), ratios: ratios.map((r) => Number(r.toFixed(3))) };
+  console.log(`convert 10000 mixed-kind jobs: median ${median(walls.mixed)} s vs ${median(walls.pytorch)} s PyTorchJob-only; paired ratio median ${median(ratios).toFixed(3)} (${ratios.map((r) => r.toFixed(2)).join(' ')})`);
 }
 
 let help;
