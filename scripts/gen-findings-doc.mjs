@@ -8,6 +8,7 @@ const rows = [...src.matchAll(/^\s*'(KTJ-[A-Z0-9]+-\d+)': \{ severity: '(\w+)', 
 const areas = {
   IN: 'Input: what was read and what was left out',
   DUP: 'Duplicates: one identity, two objects',
+  YAML: 'YAML read as kubectl reads it',
   SCHEMA: 'The input against the PyTorchJob v1 schema',
   V1: 'The v1 operator\'s own rules',
   META: 'Metadata',

@@ -23,6 +23,8 @@ export const FINDING_CODES = {
   // Two objects with one identity (kind, namespace, name) in one run.
   'KTJ-DUP-001': { severity: 'info', title: 'Identical object given twice: emitted once' },
   'KTJ-DUP-002': { severity: 'error', title: 'Two different objects with the same kind, namespace and name: the second is not emitted' },
+  // YAML read as kubectl reads it.
+  'KTJ-YAML-001': { severity: 'warning', title: 'Plain scalar read the YAML 1.1 way, as kubectl does (012 is 10, 0b11 is 3; yes/no/on/off are booleans, info)' },
   // Shape of the input against the kind's v1 API.
   'KTJ-SCHEMA-001': { severity: 'error', title: 'Field has a value the kind\'s v1 CRD schema rejects' },
   'KTJ-SCHEMA-002': { severity: 'warning', title: 'Unknown field: not part of the kind\'s v1 CRD (the API server drops it), not converted' },

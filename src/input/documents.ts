@@ -1,5 +1,7 @@
+import { finding } from '../convert/codes.js';
+import type { Finding } from '../convert/findings.js';
 import { InputError } from '../errors.js';
-import { parseDocument, readDocuments, YamlSyntaxError } from '../yaml/index.js';
+import { parseDocument, readDocuments, YamlSyntaxError, type Yaml11Note } from '../yaml/index.js';
 import { findTemplateInText, findTemplateInValue, locateInText, type TemplateVariable } from '../yaml/templates.js';
 import type { InputSource } from './sources.js';
 
@@ -15,6 +17,8 @@ export interface InputDocument {
   text: string;
   /** The parsed value (null for an empty document). */
   value: unknown;
+  /** Plain scalars read the YAML 1.1 way (as kubectl reads them) that a YAML 1.2 reader reads otherwise. */
+  yaml11: Yaml11Note[];
 }
 
 const RENDER_HINTS: Record<TemplateVariable['engine'], string> = {
@@ -31,8 +35,9 @@ export async function* readInputDocuments(src: InputSource): AsyncGenerator<Inpu
   try {
     for await (const doc of readDocuments(src.open(), { source: src.name })) {
       let value: unknown;
+      let yaml11: Yaml11Note[];
       try {
-        value = parseDocument(doc.text, { source: src.name, document: doc.index, startLine: doc.startLine }).value;
+        ({ value, yaml11 } = parseDocument(doc.text, { source: src.name, document: doc.index, startLine: doc.startLine }));
       } catch (e) {
         // An unquoted `{{ .Values.x }}` is a syntax error: say it is a template, not broken YAML.
         const tpl = e instanceof YamlSyntaxError ? findTemplateInText(doc.text) : undefined;
@@ -44,7 +49,7 @@ export async function* readInputDocuments(src: InputSource): AsyncGenerator<Inpu
         const tpl = findTemplateInValue(value);
         if (tpl) throw templateError(src.name, doc.index, doc.startLine, doc.text, tpl);
       }
-      yield { source: src.name, index: doc.index, startLine: doc.startLine, text: doc.text, value };
+      yield { source: src.name, index: doc.index, startLine: doc.startLine, text: doc.text, value, yaml11 };
     }
   } catch (e) {
     if (e instanceof YamlSyntaxError) throw new InputError(e.message, 'Fix the document and run again; nothing was written.');
@@ -59,4 +64,23 @@ function templateError(file: string, document: number, startLine: number, text: 
     `${where}: document ${document}: unrendered template: ${tpl.variable}${tpl.path ? ` in ${tpl.path}` : ''} (this is a ${tpl.engine === 'helm' ? 'Helm/Go' : 'shell/envsubst'} template, not a manifest)`,
     RENDER_HINTS[tpl.engine],
   );
+}
+
+/**
+ * Findings for the scalars of a document that kubectl reads the YAML 1.1 way: numbers (`012` is 10)
+ * are warnings, since the author may have meant 12; booleans (`yes`, `on`) are info, and a field that
+ * needs a string is refused by the schema check anyway.
+ */
+export function yaml11Findings(doc: InputDocument): Finding[] {
+  return doc.yaml11.map((n) => {
+    const line = doc.startLine + n.line - 1;
+    const bool = typeof n.value === 'boolean';
+    return finding(
+      'KTJ-YAML-001',
+      n.path,
+      `line ${line}: ${n.raw} is read as ${JSON.stringify(n.value)}, as kubectl and the API server read it (YAML 1.1${bool ? '' : ' number syntax'}); a YAML 1.2 tool reads ${JSON.stringify(n.yaml12)}.`,
+      typeof n.yaml12 === 'string' ? `Quote it ("${n.raw}") if the text was meant.` : `Write ${JSON.stringify(n.value)}, or ${JSON.stringify(n.yaml12)} without the leading zero, to say which number is meant.`,
+      bool ? 'info' : 'warning',
+    );
+  });
 }

@@ -11,7 +11,7 @@ import type { JsonObject, KubeObject as ConvertedObject } from '../convert/model
 import { getTarget } from '../convert/targets/index.js';
 import type { Target } from '../convert/targets/types.js';
 import { ClusterError } from '../errors.js';
-import { readInputDocuments } from '../input/documents.js';
+import { readInputDocuments, yaml11Findings } from '../input/documents.js';
 import type { InputSource } from '../input/sources.js';
 import { selectPyTorchJobs, type JobSelection } from './select.js';
 
@@ -152,7 +152,8 @@ export async function* convertFileSources(sources: InputSource[], defaultNamespa
     for await (const doc of readInputDocuments(src)) {
       const extraction = extractJobs(doc.value);
       const where = `${src.name}#${doc.index}`;
-      if (extraction.findings.length) yield { documentFindings: extraction.findings.map((f) => ({ ...f, subject: { kind: 'Document', source: where } })) };
+      const found = [...yaml11Findings(doc), ...extraction.findings];
+      if (found.length) yield { documentFindings: found.map((f) => ({ ...f, subject: { kind: 'Document', source: where } })) };
       for (const found of extraction.jobs) {
         for (const job of await convertOne(found.raw, [where, found.path].filter(Boolean).join(' '), defaultNamespace, opts, runtimes)) yield { job };
       }

@@ -1,6 +1,6 @@
 import { convertDocument, type DocumentOutcome } from '../convert/index.js';
 import type { ConvertOptions } from '../convert/plan.js';
-import { readInputDocuments } from '../input/documents.js';
+import { readInputDocuments, yaml11Findings } from '../input/documents.js';
 import type { InputSource } from '../input/sources.js';
 import { applyNamespace, type NamespaceRule } from './namespace.js';
 
@@ -40,6 +40,7 @@ export async function* convertSources(sources: InputSource[], opts: SourceConver
       const where = `${src.name}#${doc.index}`;
       if (namespaceRule) applyNamespace(doc.value, namespaceRule, where);
       const outcome = convertDocument(doc.value, { ...convertOpts, source: where });
+      if (doc.yaml11.length) outcome.findings.unshift(...yaml11Findings(doc).map((f) => ({ ...f, subject: { kind: 'Document', source: where } })));
       yield { ...outcome, source: src.name, index: doc.index, lines: countLines(doc.text), empty: doc.value === null || doc.value === undefined, ...(keepText ? { text: doc.text, startLine: doc.startLine } : {}) };
     }
   }

@@ -18,7 +18,7 @@ export const SYMLINK_COMMAND = `ln -sf "$(command -v kubectl-trainjob)" "$(dirna
 export const ShellCompDirective = { Default: 0, NoFileComp: 4 } as const;
 
 /** Flags whose value is a file name: the shell should offer files after them. */
-export const FILE_FLAGS = new Set(['-f', '--filename', '--kubeconfig', '--output-dir', '--report-file']);
+export const FILE_FLAGS = new Set(['-f', '--filename', '--kubeconfig', '--output-dir', '--report-file', '--certificate-authority', '--client-certificate', '--client-key']);
 
 /** Verbs whose positional arguments are files. */
 export const FILE_POSITIONAL_VERBS = new Set(['convert']);

@@ -6,5 +6,5 @@ export { YamlSyntaxError } from './errors.js';
 export { readDocuments, splitDocuments, DEFAULT_MAX_DOCUMENT_BYTES } from './stream.js';
 export type { YamlDocumentText, SplitOptions } from './stream.js';
 export { parseDocument, parseFastOnly, MAX_ALIAS_COUNT, MAX_NESTING_DEPTH } from './parse.js';
-export type { ParseOptions, ParsedDocument } from './parse.js';
+export type { ParseOptions, ParsedDocument, Yaml11Note } from './parse.js';
 export { toYaml } from './emit.js';

@@ -1,4 +1,4 @@
-import { parseDocument as yamlParseDocument, YAMLError } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument as yamlParseDocument, YAMLError } from 'yaml';
 import { YamlSyntaxError } from './errors.js';
 
 /** Where a document came from, so errors can name the file and absolute line. */
@@ -17,6 +17,22 @@ export interface ParsedDocument {
   value: unknown;
   /** Whether the fast path handled it (false: the `yaml` package did); for benchmarks and tests. */
   fast: boolean;
+  /** Plain scalars that YAML 1.1 (kubectl) reads differently from YAML 1.2, as read here: the 1.1 way. */
+  yaml11: Yaml11Note[];
+}
+
+/** A plain scalar whose YAML 1.1 reading (kubectl's, so the API server's) differs from YAML 1.2's. */
+export interface Yaml11Note {
+  /** The scalar as written: `012`, `no`, `0b101`, `1_000`. */
+  raw: string;
+  /** What kubectl reads (and what this parser returns): 10, false, 5, 1000. */
+  value: unknown;
+  /** What a YAML 1.2 reader makes of it: the number 12, the string "no". */
+  yaml12: unknown;
+  /** Field path in the document (`spec.replicas`; `(document)` at the top). */
+  path: string;
+  /** 1-based line of the scalar within the parsed text. */
+  line: number;
 }
 
 /**
@@ -32,28 +48,38 @@ export const MAX_ALIAS_COUNT = 100;
 export const MAX_NESTING_DEPTH = 256;
 
 /**
- * Parses one YAML document (YAML 1.2 core schema, unique keys, merge keys) to plain data.
+ * Parses one YAML document to plain data the way kubectl reads it: YAML syntax from the `yaml`
+ * package (unique keys, merge keys), plain scalars resolved as kubectl's YAML library (go-yaml v2,
+ * YAML 1.1) resolves them, so `012` is 10, `no` is false and `1_000` is 1000 (see
+ * {@link resolvePlain11}); every scalar read differently from YAML 1.2 is listed in `yaml11`.
  * Common Kubernetes-style YAML goes through a fast line-based parser; anything it does not fully
- * understand goes to the `yaml` package, so the result always equals
- * `yaml.parse(text, { uniqueKeys: true, maxAliasCount: 100, merge: true })`.
+ * understand goes to the `yaml` package, with the same result.
  * Throws {@link YamlSyntaxError} with the absolute line and column on any error.
  */
 export function parseDocument(text: string, opts: ParseOptions = {}): ParsedDocument {
-  const fast = fastParse(text);
-  if (fast !== BAIL) return { value: fast, fast: true };
-  return { value: slowParse(text, opts), fast: false };
+  const notes: Yaml11Note[] = [];
+  const fast = fastParse(text, notes);
+  if (fast !== BAIL) return { value: fast, fast: true, yaml11: notes };
+  notes.length = 0;
+  return { value: slowParse(text, opts, notes), fast: false, yaml11: notes };
+}
+
+/** Parses with the fallback only (the `yaml` package plus YAML 1.1 scalars), for tests that compare the two paths. */
+export function parseSlowOnly(text: string, opts: ParseOptions = {}): ParsedDocument {
+  const notes: Yaml11Note[] = [];
+  return { value: slowParse(text, opts, notes), fast: false, yaml11: notes };
 }
 
 /** Parses with the fast path only; returns `undefined` where the fallback would be needed (for tests and benchmarks). */
 export function parseFastOnly(text: string): { value: unknown } | undefined {
-  const v = fastParse(text);
+  const v = fastParse(text, []);
   return v === BAIL ? undefined : { value: v };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Fallback: the `yaml` package, with its errors turned into located YamlSyntaxErrors.
 
-function slowParse(text: string, opts: ParseOptions): unknown {
+function slowParse(text: string, opts: ParseOptions, notes: Yaml11Note[]): unknown {
   const file = opts.source ?? '<input>';
   const document = opts.document ?? 1;
   const lineBase = (opts.startLine ?? 1) - 1;
@@ -72,6 +98,11 @@ function slowParse(text: string, opts: ParseOptions): unknown {
     }
     throw new YamlSyntaxError(reason, { file, document, line: pos.line + lineBase, column: pos.col });
   }
+  const bad = reresolve11(doc.contents, '', text, notes);
+  if (bad) {
+    const at = lineCol(text, bad.offset);
+    throw new YamlSyntaxError(`${bad.raw} is ${bad.raw.toLowerCase().includes('nan') ? 'not a number' : 'an infinite number'} for kubectl, which cannot send it as JSON; quote it if a string is meant`, { file, document, line: at.line + lineBase, column: at.column });
+  }
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
@@ -80,6 +111,56 @@ function slowParse(text: string, opts: ParseOptions): unknown {
     const extra = e instanceof YAMLError ? '' : /alias/i.test(reason) ? ` (more than ${MAX_ALIAS_COUNT} alias expansions; is this a "billion laughs" document?)` : '';
     throw new YamlSyntaxError(firstLine(reason) + extra, { file, document, line: lineBase + 1, column: 1 });
   }
+}
+
+/** 1-based line and column of an offset. */
+function lineCol(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
+}
+
+/**
+ * Re-resolves the plain scalars of a `yaml` document tree (composed with the 1.2 core schema) the
+ * YAML 1.1 way, in place, recording each difference. Returns the first scalar kubectl cannot read
+ * (.inf, .nan), if any.
+ */
+function reresolve11(node: unknown, path: string, text: string, notes: Yaml11Note[]): { raw: string; offset: number } | undefined {
+  if (isScalar(node)) {
+    if (node.type !== 'PLAIN' || node.tag || typeof node.source !== 'string') return undefined;
+    const raw = node.source;
+    // The merge key `<<` is syntax in both versions (go-yaml v2 merges too).
+    if (raw === '<<') return undefined;
+    const v11 = resolvePlain11(raw);
+    if (typeof v11 === 'number' && !Number.isFinite(v11)) return { raw, offset: node.range?.[0] ?? 0 };
+    if (!sameValue(v11, node.value)) notes.push({ raw, value: v11, yaml12: node.value, path: path || '(document)', line: lineCol(text, node.range?.[0] ?? 0).line });
+    // (-0 becomes 0 as in Go, without a note: JSON has no -0.)
+    if (!Object.is(v11, node.value)) node.value = v11;
+    return undefined;
+  }
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? pair.key.value : pair.key;
+      const bad = reresolve11(pair.key, path, text, notes) ?? reresolve11(pair.value, path ? `${path}.${String(key)}` : String(key), text, notes);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  if (isSeq(node)) {
+    for (let i = 0; i < node.items.length; i++) {
+      const bad = reresolve11(node.items[i], `${path}[${i}]`, text, notes);
+      if (bad) return bad;
+    }
+  }
+  return undefined;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b));
 }
 
 function firstLine(message: string): string {
@@ -121,14 +202,34 @@ const HASH = 35;
 const COLON = 58;
 const DASH = 45;
 
-function fastParse(text: string): unknown | Bail {
+function fastParse(text: string, notes: Yaml11Note[]): unknown | Bail {
   if (UNSUPPORTED_CHARS.test(text)) return BAIL;
+  const parser = new FastParser(text, notes);
+  fastNotes = parser;
   try {
-    return new FastParser(text).document();
+    return parser.document();
   } catch (e) {
     if (e === bailError) return BAIL;
     throw e;
+  } finally {
+    fastNotes = undefined;
   }
+}
+
+/** The parser running now, for the scalar resolver of flow collections (plain functions) to report notes to. */
+let fastNotes: FastParser | undefined;
+
+/**
+ * Resolves a plain scalar of the fast path the YAML 1.1 way, noting where YAML 1.2 would differ.
+ * Values JSON cannot carry (.inf, .nan) go to the fallback, which reports them.
+ */
+function resolveFast(raw: string): unknown {
+  const v = resolvePlain11(raw);
+  if (v === raw) return v;
+  if (typeof v === 'number' && !Number.isFinite(v)) bail();
+  const v12 = resolvePlain(raw);
+  if (v !== v12 && !(typeof v12 === 'number' && Number.isNaN(v12))) fastNotes?.note(raw, v);
+  return v;
 }
 
 function bail(): never {
@@ -138,11 +239,18 @@ function bail(): never {
 class FastParser {
   /** Collections open around the current node; past MAX_NESTING_DEPTH the fallback reports it. */
   private depth = 0;
+  /** Keys and indexes from the root to the node being parsed (for notes). */
+  private readonly path: (string | number)[] = [];
+  /** Line being parsed (0-based), for notes. */
+  private current = 0;
   private readonly lines: string[];
   /** Indentation of each line, or -1 for blank and comment-only lines. */
   private readonly indents: Int32Array;
 
-  constructor(text: string) {
+  constructor(
+    text: string,
+    private readonly notes: Yaml11Note[],
+  ) {
     const lines = text.split('\n');
     this.lines = lines;
     const indents = new Int32Array(lines.length);
@@ -157,6 +265,13 @@ class FastParser {
 
   private line(i: number): string {
     return this.lines[i] as string;
+  }
+
+  /** Records a scalar read differently by YAML 1.1 and 1.2. */
+  note(raw: string, value: unknown): void {
+    let path = '';
+    for (const p of this.path) path = typeof p === 'number' ? `${path}[${p}]` : path ? `${path}.${p}` : p;
+    this.notes.push({ raw, value, yaml12: resolvePlain(raw), path: path || '(document)', line: this.current + 1 });
   }
 
   private indent(i: number): number {
@@ -239,7 +354,10 @@ class FastParser {
         if (c < l.length && c === s + 1) bail();
         const j = this.nextContent(li + 1);
         if (j < n && this.indent(j) > s) {
+          this.path.push(out.length);
+          this.current = j;
           const [v, after] = this.blockNode(j, this.indent(j), s);
+          this.path.pop();
           out.push(v);
           next = after;
         } else {
@@ -247,7 +365,10 @@ class FastParser {
           next = li + 1;
         }
       } else {
+        this.path.push(out.length);
+        this.current = li;
         const [v, after] = this.blockNode(li, c, s);
+        this.path.pop();
         out.push(v);
         next = after;
       }
@@ -282,9 +403,12 @@ class FastParser {
       while (l.charCodeAt(c) === SP) c++;
       let next: number;
       let value: unknown;
+      this.path.push(k);
+      this.current = li;
       if (c >= l.length || (l.charCodeAt(c) === HASH && c > afterColon)) {
         const j = this.nextContent(li + 1);
         if (j < n && this.indent(j) > m) {
+          this.current = j;
           [value, next] = this.blockNode(j, this.indent(j), m);
         } else if (j < n && this.indent(j) === m && this.line(j).charCodeAt(m) === DASH && isSpaceOrEnd(this.line(j), m + 1)) {
           // Kubernetes style: a sequence at the same indentation as its key.
@@ -304,6 +428,7 @@ class FastParser {
           next = li + 1;
         }
       }
+      this.path.pop();
       out[k] = value;
       const j = this.nextContent(next);
       if (j >= n) return [out, j];
@@ -347,7 +472,7 @@ class FastParser {
     const raw = l.slice(col, e);
     if (raw.length > 1000 || raw === '<<' || raw === '__proto__') bail();
     // Keys that resolve to non-strings become String(value) in yaml; keep it simple and exact by bailing.
-    if (resolvePlain(raw) !== raw) bail();
+    if (resolvePlain11(raw) !== raw || resolvePlain(raw) !== raw) bail();
     return [raw, p + 1];
   }
 
@@ -453,7 +578,7 @@ class FastParser {
       const raw = l.slice(col, e);
       // `a: b: c` is an error in block context, and `key: value:` too; let the fallback say so.
       if (raw.includes(': ') || raw.charCodeAt(raw.length - 1) === COLON) bail();
-      return [resolvePlain(raw), l.length];
+      return [resolveFast(raw), l.length];
     }
     let p = end;
     while (l.charCodeAt(p) === SP) p++;
@@ -638,8 +763,11 @@ function flowItem(l: string, p: number, depth: number): [unknown, number] {
   while (l.charCodeAt(e - 1) === SP && e > start) e--;
   if (e === start || isIndicatorStart(l, start)) bail();
   const raw = l.slice(start, e);
-  const v = resolvePlain(raw);
-  if (l.charCodeAt(p) === COLON && v !== raw) bail(); // non-string keys
+  if (l.charCodeAt(p) === COLON) {
+    if (resolvePlain11(raw) !== raw || resolvePlain(raw) !== raw) bail(); // non-string keys
+    return [raw, p];
+  }
+  const v = resolveFast(raw);
   return [v, p];
 }
 
@@ -722,4 +850,63 @@ export function tooDeepLine(text: string, limit: number): number | undefined {
     pos = nl + 1;
   }
   return undefined;
+}
+
+// YAML 1.1 as kubectl reads it: sigs.k8s.io/yaml on go-yaml v2 (resolve.go). Checked against
+// `kubectl label --local -f FILE -o json` (kubectl v1.32), see test/unit/yaml/yaml11.test.ts.
+const MAP11: Record<string, unknown> = Object.assign(Object.create(null) as Record<string, unknown>, {
+  y: true, Y: true, yes: true, Yes: true, YES: true, on: true, On: true, ON: true, true: true, True: true, TRUE: true,
+  n: false, N: false, no: false, No: false, NO: false, off: false, Off: false, OFF: false, false: false, False: false, FALSE: false,
+  '': null, '~': null, null: null, Null: null, NULL: null,
+  '.nan': NaN, '.NaN': NaN, '.NAN': NaN,
+  '.inf': Infinity, '.Inf': Infinity, '.INF': Infinity, '+.inf': Infinity, '+.Inf': Infinity, '+.INF': Infinity,
+  '-.inf': -Infinity, '-.Inf': -Infinity, '-.INF': -Infinity,
+});
+const YAML_STYLE_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+const DOT_FLOAT = /^\.[0-9]+(?:[eE][-+]?[0-9]+)?$/;
+const GO_INT = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|0[oO]([0-7]+)|0([0-7]+)|([1-9][0-9]*|0))$/;
+const UINT64_MAX = 18446744073709551615n;
+const INT64_MIN = -9223372036854775808n;
+
+/**
+ * Resolves a plain (unquoted, untagged) scalar as kubectl does (go-yaml v2, YAML 1.1): booleans
+ * y/n/yes/no/on/off in three spellings, nulls, `.inf`/`.nan`, and numbers read by Go's
+ * `strconv.ParseInt(s, 0, 64)` after removing `_` (so `012` is octal 10, `0b101` is 5, `1_000` is
+ * 1000), then as a float; anything else (timestamps, `1:30`, `tRUE`) stays a string.
+ */
+export function resolvePlain11(s: string): unknown {
+  if (s === '') return null;
+  const c = s.charCodeAt(0);
+  let hint: 'M' | 'D' | '.' | undefined;
+  if (c >= 48 && c <= 57) hint = 'D';
+  else if (c === 43 || c === 45) hint = 'D';
+  else if (c === 46) hint = '.';
+  else if ('yYnNtTfFoO~'.includes(s[0] as string)) hint = 'M';
+  if (hint === undefined) return s;
+  if (s in MAP11) return MAP11[s];
+  if (hint === 'M') return s;
+  if (hint === '.') return DOT_FLOAT.test(s) ? finiteOr(Number(s), s) : s;
+  const plain = s.includes('_') ? s.replace(/_/g, '') : s;
+  const m = GO_INT.exec(plain);
+  if (m) {
+    const digits = m[2] ?? m[3] ?? m[4] ?? m[5] ?? m[6] ?? '0';
+    const base = m[2] !== undefined ? 16 : m[3] !== undefined ? 2 : m[4] !== undefined || m[5] !== undefined ? 8 : 10;
+    if (digits.length <= 12 && base !== 2) {
+      const v = parseInt(digits, base);
+      return m[1] === '-' ? (v === 0 ? 0 : -v) : v;
+    }
+    // Large values: Go's int64, then uint64 for positive ones; beyond that it is tried as a float.
+    const prefix = base === 16 ? '0x' : base === 2 ? '0b' : base === 8 ? '0o' : '';
+    const big = BigInt(prefix + digits) * (m[1] === '-' ? -1n : 1n);
+    if (big >= INT64_MIN && big <= UINT64_MAX) return Number(big);
+  }
+  if (YAML_STYLE_FLOAT.test(plain)) {
+    const f = Number(plain);
+    return Number.isFinite(f) ? (f === 0 ? 0 : f) : s;
+  }
+  return s;
+}
+
+function finiteOr(n: number, s: string): unknown {
+  return Number.isFinite(n) ? n : s;
 }

@@ -83,7 +83,9 @@ describe('preview', () => {
     const immutable = await runCli(['preview', '-n', ns, 'live-a'], { env: env() });
     expect(immutable.code).toBe(2);
     expect(immutable.stderr).toMatch(/error: trainjobs.trainer.kubeflow.org "live-a" in namespace ".*" is invalid: .*immutable/i);
-  });
+    // Seven CLI runs against the shared API server: on a loaded 2-core machine this took 280 s, so the
+    // budget is the suite's generous one for a multi-step scenario, not the 120 s default.
+  }, 600_000);
 
   it('exit >1 on errors: a missing job, a missing runtime', async () => {
     const missing = await runCli(['preview', '-n', ns, 'no-such-job'], { env: env() });
