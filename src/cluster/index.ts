@@ -9,6 +9,7 @@ export * from './concurrency.js';
 export * from './config-flags.js';
 export type { RequestLog } from './request-log.js';
 export * from './discovery.js';
+export * from './fleet.js';
 export * from './errors.js';
 export * from './kubeconfig.js';
 export * from './resources.js';

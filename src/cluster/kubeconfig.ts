@@ -390,3 +390,8 @@ function inClusterConfig(env: NodeJS.ProcessEnv, reader: FileReader): ParsedFile
     asGroups: new Map(),
   };
 }
+
+/** The names of every context in the kubeconfig kubectl would load (for --all-contexts), in file order. */
+export function listContexts(opts: ClusterOptions, env: NodeJS.ProcessEnv, reader: FileReader = nodeFileReader): string[] {
+  return loadMerged(opts, env, reader).merged.contexts.map((c) => c.name).filter((n) => n !== '');
+}

@@ -135,7 +135,7 @@ export function mapReplicaRestartPolicy(replica: ReplicaSpec, path: string, plan
   if (replica.restartPolicyDefaulted && replica.restartPolicy === 'Never') {
     plan.findings.push(
       finding(
-        'KTJ-POD-009',
+        'KTJ-POD-011',
         path,
         `restartPolicy is not set, so v1 used the ${kind} default Never; Trainer v2 pods use OnFailure: a failed container restarts in place, counted against the Job backoffLimit.`,
         'Set restartPolicy: Never on the replica to keep the v1 behaviour (a generated TrainingRuntime then carries it).',

@@ -60,6 +60,8 @@ export const FINDING_CODES = {
   'KTJ-POD-006': { severity: 'info', title: 'Pod template restartPolicy ignored: v1 let the replica restartPolicy override it' },
   'KTJ-POD-007': { severity: 'warning', title: 'Pod setting conflicts with how JobSet names and places pods' },
   'KTJ-POD-008': { severity: 'info', title: 'Pod template metadata field has no effect and is not carried' },
+  'KTJ-POD-009': { severity: 'info', title: 'Pod selector on the v1 job-name label rewritten to the JobSet name label' },
+  'KTJ-POD-010': { severity: 'warning', title: 'Pod selector term on a v1 replica label dropped: Trainer v2 pods have no replica labels' },
   // Runtime.
   'KTJ-RT-001': { severity: 'info', title: 'A TrainingRuntime is generated to carry what the TrainJob cannot express' },
   'KTJ-RT-002': { severity: 'warning', title: 'Runtime content unknown offline: the generated runtime is derived from the stock torch-distributed' },
@@ -81,8 +83,12 @@ export const FINDING_CODES = {
   'KTJ-KUEUE-001': { severity: 'info', title: 'Kueue labels carried on the TrainJob' },
   'KTJ-KUEUE-002': { severity: 'warning', title: 'Kueue 0.17+ does not admit TrainJobs of this Trainer version' },
   // Elastic training.
-  'KTJ-ELASTIC-001': { severity: 'error', title: 'Elastic training is not supported by Trainer v2' },
+  'KTJ-ELASTIC-001': { severity: 'error', title: 'Elastic training (a node count that can change) is not supported by Trainer v2' },
   'KTJ-ELASTIC-002': { severity: 'warning', title: 'Elastic HPA metrics dropped' },
+  'KTJ-ELASTIC-003': { severity: 'info', title: 'Fixed-size elasticPolicy (min = max, no metrics) converted to a fixed numNodes' },
+  'KTJ-ELASTIC-004': { severity: 'info', title: 'Elastic rendezvous settings replaced by Trainer v2 static rendezvous' },
+  'KTJ-ELASTIC-005': { severity: 'info', title: 'elasticPolicy.maxRestarts carried as PET_MAX_RESTARTS (torchrun), or not carried without torchrun' },
+  'KTJ-ELASTIC-006': { severity: 'warning', title: 'Fixed elastic size differs from the replicas the job declares' },
   // Processes per node.
   'KTJ-NPROC-001': { severity: 'info', title: 'nprocPerNode mapped to numProcPerNode' },
   'KTJ-NPROC-002': { severity: 'warning', title: 'nprocPerNode "cpu" cannot be expressed: auto is used' },
@@ -93,17 +99,20 @@ export const FINDING_CODES = {
   'KTJ-ENV-001': { severity: 'warning', title: 'Entrypoint relied on v1 env (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT): compatibility env added' },
   'KTJ-ENV-002': { severity: 'warning', title: 'Command or args expand v1-only variables: compatibility env added' },
   'KTJ-ENV-003': { severity: 'warning', title: 'Hard-coded v1 rendezvous port: Trainer v2 uses 29500' },
-  'KTJ-ENV-004': { severity: 'warning', title: 'User-set PET_* variable removed: Trainer v2 owns PET_* and rejects them' },
+  'KTJ-ENV-004': { severity: 'warning', title: 'User-set PET_* variable removed: reserved by Trainer v2, or a rendezvous setting its static rendezvous replaces' },
   'KTJ-ENV-005': { severity: 'info', title: 'PYTHONUNBUFFERED=1 added, as v1 injected it' },
   'KTJ-ENV-006': { severity: 'warning', title: 'torchrun rendezvous backend without endpoint: v1 supplied PET_RDZV_ENDPOINT' },
   'KTJ-ENV-007': { severity: 'warning', title: 'Reference to a v1 pod or Service name that does not exist under Trainer v2' },
   'KTJ-ENV-008': { severity: 'warning', title: 'Entrypoint relied on v1 env but the compatibility env is disabled' },
   'KTJ-ENV-009': { severity: 'info', title: 'PET_NPROC_PER_NODE set by the user mapped to numProcPerNode' },
-  'KTJ-ENV-010': { severity: 'warning', title: 'User-set variable removed: the kind\'s Trainer v2 runtime sets it' },
-  'KTJ-ENV-011': { severity: 'info', title: 'Variables v1 injected rebuilt with their Trainer v2 values (env shim)' },
+  'KTJ-ENV-010': { severity: 'warning', title: 'User-set RANK, WORLD_SIZE, MASTER_ADDR or MASTER_PORT removed: v1 overrode it with its own value' },
+  'KTJ-ENV-011': { severity: 'info', title: 'Env fieldRef on a v1 pod label rewritten to the Trainer v2 equivalent' },
+  'KTJ-ENV-012': { severity: 'warning', title: 'Env fieldRef on a v1 pod label with no Trainer v2 equivalent resolves to ""' },
+  'KTJ-ENV-013': { severity: 'warning', title: 'User-set variable removed: the kind\'s Trainer v2 runtime sets it' },
+  'KTJ-ENV-014': { severity: 'info', title: 'Variables v1 injected rebuilt with their Trainer v2 values (env shim)' },
   // Other v1 kinds.
   'KTJ-KIND-001': { severity: 'error', title: 'The target Trainer version lacks the runtime or API this v1 kind needs' },
-  'KTJ-POD-009': { severity: 'info', title: 'The kind\'s v1 default restartPolicy Never becomes the Trainer default OnFailure' },
+  'KTJ-POD-011': { severity: 'info', title: 'The kind\'s v1 default restartPolicy Never becomes the Trainer default OnFailure' },
   'KTJ-XGB-001': { severity: 'warning', title: 'XGBoost workers per node follow the GPU count in Trainer v2' },
 } as const satisfies Record<string, FindingCodeInfo>;
 

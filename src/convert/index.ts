@@ -71,43 +71,38 @@ export function checkInputSchema(raw: JsonObject, findings: Finding[], kind: Sou
   const what = `${kind.kind} ${apiVersion.slice(apiVersion.indexOf('/') + 1)}`;
   let valid = true;
   let dropped = false;
-  const seen = new Set<string>();
-  // A second pass after dropping nulls and unknown fields: the API server drops them before it checks
-  // required fields, so `name: null` in an env entry is a missing name, which it rejects.
-  for (let pass = 0; pass < 2 && (pass === 0 || dropped); pass++) {
-    for (const found of validateObject(raw, compiledSchema(schema))) {
-      if (found.path.startsWith('status') || found.path.startsWith('metadata.managedFields')) continue;
-      const key = `${found.path}\u0000${found.rule}\u0000${found.message}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const inputPath = found.path;
-      // Findings use one path style everywhere (joinPath): `a.Worker.b`, `limits["nvidia.com/gpu"]`.
-      const v = { ...found, path: parsePath(found.path).reduce<string>((acc, p) => joinPath(acc, p), '') };
-      if (v.rule === 'unknown-field' || v.rule === 'nullable') {
-        deletePath(raw, inputPath);
-        dropped = true;
-        findings.push(
-          finding(
-            'KTJ-SCHEMA-002',
-            v.path,
-            v.rule === 'nullable' ? `${v.path} is null; the v1 API server drops null values, so it is not converted.` : `${v.path} is not a ${what} field; the v1 API server drops it, so it is not converted.`,
-            'Check the spelling if the field was meant to take effect.',
-          ),
-        );
-        continue;
-      }
-      valid = false;
-      const templated = /\$\{[A-Za-z_]/.test(JSON.stringify(valueAt(raw, inputPath)) ?? '');
+  for (const found of validateObject(raw, compiledSchema(schema))) {
+    if (found.path.startsWith('status') || found.path.startsWith('metadata.managedFields')) continue;
+    const inputPath = found.path;
+    // Findings use one path style everywhere (joinPath): `a.Worker.b`, `limits["nvidia.com/gpu"]`.
+    const v = { ...found, path: parsePath(found.path).reduce<string>((acc, p) => joinPath(acc, p), '') };
+    if (v.rule === 'unknown-field' || v.rule === 'nullable') {
+      deletePath(raw, inputPath);
+      dropped = true;
       findings.push(
         finding(
-          'KTJ-SCHEMA-001',
+          'KTJ-SCHEMA-002',
           v.path,
-          `${v.path || 'the object'}: ${v.message}.`,
-          templated ? 'The value is a template placeholder: render the template (envsubst, helm template) before converting.' : `Fix the value; the v1 API server would reject this ${kind.kind}.`,
+          v.rule === 'nullable' ? `${v.path} is null; the v1 API server drops null values, so it is not converted.` : `${v.path} is not a ${what} field; the v1 API server drops it, so it is not converted.`,
+          'Check the spelling if the field was meant to take effect.',
         ),
       );
+      continue;
     }
+    valid = false;
+    const templated = /\$\{[A-Za-z_]/.test(JSON.stringify(valueAt(raw, inputPath)) ?? '');
+    findings.push(
+      finding(
+        'KTJ-SCHEMA-001',
+        v.path,
+        `${v.path || 'the object'}: ${v.message}.`,
+        templated ? 'The value is a template placeholder: render the template (envsubst, helm template) before converting.' : `Fix the value; the v1 API server would reject this ${kind.kind}.`,
+      ),
+    );
   }
+  // Dropping a null can leave a required field missing (an env entry whose name was null): check again, as the
+  // API server validates what is left after it prunes.
+  if (dropped && valid) return checkInputSchema(raw, findings, kind);
   return valid;
 }
 

@@ -4,6 +4,7 @@ import { isNotFound } from '../cluster/errors.js';
 import { Resources } from '../cluster/resources.js';
 import { mapConcurrent } from '../cluster/concurrency.js';
 import type { ExitCodeValue } from '../errors.js';
+import { Writable } from 'node:stream';
 import type { Deps } from '../io.js';
 import type { ClusterOptions, ClusterTuning } from '../cluster/config-flags.js';
 import { BackupLookup } from './backups.js';
@@ -122,4 +123,66 @@ export function renderCleanup(a: CleanupAssessment, deletions: Deletion[], where
   out += `\n${head} (${where}; exit ${a.exitCode}):\n${a.reasons.map((r) => `  - ${r}`).join('\n')}\n`;
   if (!where.startsWith('all')) out += '  (this covers one namespace; run with -A for the whole cluster)\n';
   return out;
+}
+
+/** A stream that keeps what is written to it (one cluster's output in a fleet run). */
+class Captured extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+/**
+ * cleanup on several clusters: each runs concurrently (bounded) with its output captured, then the reports are
+ * printed in context order, each under a heading, followed by the fleet summary; with -o json one
+ * FleetCleanupReport whose items carry their `cluster`. A cluster that cannot be reached is an error item and
+ * the others go on. Exit: 1 when any cluster failed, else the worst verdict (4 blocked, 3 advisory, 0).
+ */
+export async function runCleanupFleet(opts: CleanupOptions, contexts: string[], deps: Deps): Promise<ExitCodeValue> {
+  const { forEachCluster, FLEET_CONCURRENCY } = await import('../cluster/index.js');
+  let done = 0;
+  const outcomes = await forEachCluster(contexts, opts.cluster, FLEET_CONCURRENCY, async (cluster, context) => {
+    const out = new Captured();
+    const err = new Captured();
+    try {
+      const code = await runCleanup({ ...opts, cluster }, { ...deps, io: { in: deps.io.in, out, err, outIsTTY: false, errIsTTY: false } });
+      return { code, out: out.text, err: err.text };
+    } finally {
+      done++;
+      deps.io.err.write(`[${done}/${contexts.length}] context ${context} checked\n`);
+    }
+  });
+  const counts = { removable: 0, advisory: 0, blocked: 0, unreachable: 0 };
+  const items: unknown[] = [];
+  let text = '';
+  let worst: ExitCodeValue = 0;
+  const rank = (c: number) => (c === 1 ? 3 : c === 4 ? 2 : c === 3 ? 1 : 0);
+  for (const o of outcomes) {
+    if (!o.ok) {
+      counts.unreachable++;
+      worst = 1;
+      deps.io.err.write(`error: context ${o.context}: ${o.error.message}\n`);
+      items.push({ kind: 'ClusterError', cluster: { context: o.context }, error: { message: o.error.message, ...((o.error as { hint?: string }).hint ? { hint: (o.error as { hint?: string }).hint } : {}) } });
+      text += `=== context ${o.context} ===\nerror: ${o.error.message}\n\n`;
+      continue;
+    }
+    const { code, out, err } = o.value;
+    for (const line of err.split('\n').filter(Boolean)) deps.io.err.write(`[${o.context}] ${line}\n`);
+    if (rank(code) > rank(worst)) worst = code as ExitCodeValue;
+    if (opts.output === 'json') {
+      const report = JSON.parse(out) as { verdict: 'removable' | 'advisory' | 'blocked' };
+      counts[report.verdict]++;
+      items.push({ cluster: { context: o.context }, ...report });
+    } else {
+      const verdict = code === 0 ? 'removable' : code === 3 ? 'advisory' : code === 4 ? 'blocked' : undefined;
+      if (verdict) counts[verdict]++;
+      text += `=== context ${o.context} ===\n${out}\n`;
+    }
+  }
+  const line = `Fleet: ${contexts.length} clusters: ${counts.removable} removable, ${counts.advisory} advisory, ${counts.blocked} blocked, ${counts.unreachable} unreachable.`;
+  if (opts.output === 'json') deps.io.out.write(`${JSON.stringify({ kind: 'FleetCleanupReport', summary: { clusters: contexts.length, ...counts }, items }, null, 2)}\n`);
+  else deps.io.out.write(`${text}${line}\n`);
+  return worst;
 }

@@ -103,12 +103,17 @@ const clusterName = (r: ReadinessReport) => `cluster ${r.cluster.server}${r.clus
  * rule IDs = the stable check IDs, located at the cluster (a logical location: there is no input file).
  */
 export function renderReadinessSarif(report: ReadinessReport): string {
+  return renderReadinessSarifMany([report]);
+}
+
+/** One SARIF log for the reports of several clusters (each result's logical location names its cluster). */
+export function renderReadinessSarifMany(reports: readonly ReadinessReport[]): string {
   let out = '';
   const sarif = new SarifWriter(
     (c) => (out += c),
     (id) => ({ id, title: `readiness check ${id}`, level: 'warning', helpUri: `${DOCS_URL}/readiness.md#${id.replace(/\./g, '-')}` }),
   );
-  for (const c of report.checks) {
+  for (const report of reports) for (const c of report.checks) {
     const level: SarifLevel | undefined = c.status === 'fail' ? 'error' : c.status === 'warn' ? 'warning' : c.impact === 'advisory' ? 'note' : undefined;
     if (!level) continue;
     sarif.result({

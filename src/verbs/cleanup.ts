@@ -22,6 +22,8 @@ export function cleanupCommand(deps: Deps): CommandModule<ClusterVerbFlags, Clea
       withClusterVerbFlags(y)
         .option('backup-dir', { type: 'string', describe: 'Backup directory (kubectl trainjob backup/migrate) to look for each job\'s backup' })
         .option('delete-migrated', { type: 'boolean', default: false, describe: 'Delete PyTorchJobs that were migrated, are not running and have a backup' })
+        .option('context', { type: 'string', array: true, requiresArg: true, describe: 'The kubeconfig context to use; give it several times to run on several clusters (one report each plus a fleet summary)' })
+        .option('all-contexts', { type: 'boolean', default: false, describe: 'Run on every context of the kubeconfig' })
         .option('force', { type: 'boolean', default: false, describe: 'With --delete-migrated: also delete migrated PyTorchJobs whose producer (controlling owner, Argo CD, Flux, Helm) would re-create them; you take responsibility' })
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation (required when stdin is not a terminal)' })
         .option('dry-run', dryRunOption('With --delete-migrated: client (or bare --dry-run) prints what would be deleted and the verdict it would leave; nothing is deleted'))
@@ -34,10 +36,18 @@ export function cleanupCommand(deps: Deps): CommandModule<ClusterVerbFlags, Clea
       const dryRun = parseDryRun(argv['dry-run'], ['client'] as const) !== 'none';
       if (dryRun && !argv['delete-migrated']) throw new UsageError('--dry-run only applies with --delete-migrated', 'cleanup without --delete-migrated changes nothing: it only reports.');
       if (argv['delete-migrated'] === false && argv.force) throw new UsageError('--force only applies with --delete-migrated');
-      const { runCleanup } = await import('../lifecycle/cleanup-run.js');
-      const exit = await runCleanup(
+      const { runCleanup, runCleanupFleet } = await import('../lifecycle/cleanup-run.js');
+      const { fleetContexts } = await import('../cluster/index.js');
+      // --context is an array here (repeatable); the connection options take the last one, as kubectl would.
+      const raw = argv.context as unknown as string[] | string | undefined;
+      const contexts = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+      const last = contexts[contexts.length - 1];
+      const base = clusterOptions({ ...argv, ...(last !== undefined ? { context: last } : {}) });
+      const fleet = fleetContexts(contexts, Boolean(argv['all-contexts']), base, deps.env);
+      if (fleet && argv['delete-migrated'] && !argv.yes && !dryRun) throw new UsageError('cleanup --delete-migrated on several clusters needs --yes', 'Review each cluster\'s plan first (without --delete-migrated), then add --yes.');
+      const exit = await (fleet ? (o: Parameters<typeof runCleanup>[0], d: Deps) => runCleanupFleet(o, fleet, d) : runCleanup)(
         {
-          cluster: clusterOptions(argv),
+          cluster: base,
           tuning: clusterTuning(argv),
           scope: { allNamespaces: Boolean(argv['all-namespaces']), ...(argv.selector ? { labelSelector: argv.selector } : {}) },
           ...(argv['backup-dir'] ? { backupDir: path.resolve(deps.cwd, argv['backup-dir']) } : {}),

@@ -46,7 +46,7 @@ export function applyV1EnvContract(contract: V1EnvContract, containerEnvPath: st
         dropped.push(e);
         findings.push(
           finding(
-            'KTJ-ENV-010',
+            'KTJ-ENV-013',
             `${containerEnvPath}[${i}]`,
             `${name} is removed: the ${contract.runtime} runtime of Trainer v2 sets it${contract.reserved ? ' and its webhook rejects TrainJobs that set it' : ' and would overwrite the value'}.`,
           ),
@@ -77,7 +77,7 @@ export function applyV1EnvContract(contract: V1EnvContract, containerEnvPath: st
     if (added.length) {
       findings.push(
         finding(
-          'KTJ-ENV-011',
+          'KTJ-ENV-014',
           containerEnvPath,
           `${added.map((e) => e.name).join(', ')}, which v1 injected and Trainer v2 does not, are added with their v2 values (${contract.describeCompatibility(named)}); Trainer v2 itself sets ${contract.v2Vars.join(', ')}.`,
           `Verify on the cluster (kubectl trainjob preview); once the code reads ${contract.v2Vars.join(', ')}, convert with --no-env-shim.`,

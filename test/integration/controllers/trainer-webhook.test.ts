@@ -75,7 +75,7 @@ describe.each(CONTROLLER_TRAINER_VERSIONS)('Trainer %s webhooks', (version) => {
   }, TIMEOUT);
 });
 
-it('v2.3: the XGBoost and JAX conversions run on the real stock runtimes; DMLC_* is reserved, as KTJ-ENV-010 says', async () => {
+it('v2.3: the XGBoost and JAX conversions run on the real stock runtimes; DMLC_* is reserved, as KTJ-ENV-013 says', async () => {
   const objs = ['example-kubeflow-xgboost-rabit-test', 'example-kubeflow-jax-cpu-demo'].flatMap((c) => parseYamlObjects(readFileSync(path.join(cases, c, 'v2.3', 'trainjob.yaml'), 'utf8')));
   expect(missingClusterRuntimes('v2.3', objs)).toEqual([]);
   const outcomes = await dryRunThroughTrainer('v2.3', objs);

@@ -87,14 +87,14 @@ describe('JAXJob', () => {
 
   test('the unwritten v1 default restartPolicy Never becomes OnFailure with a finding, not a generated runtime', () => {
     const r = one(jaxJob(2));
-    expect(codes(r)).toContain('KTJ-POD-009');
+    expect(codes(r)).toContain('KTJ-POD-011');
     expect(r.objects.map((o) => o.kind)).toEqual(['TrainJob']);
   });
 
   test('--no-env-shim adds nothing and says what v1 injected; user JAX_* values are removed', () => {
     const r = one(jaxJob(2, { env: [{ name: 'JAX_PROCESS_ID', value: '0' }, { name: 'KEEP', value: 'x' }] }), opts('v2.3', { envShim: false }));
     expect(env(r)).toEqual({ KEEP: 'x', PYTHONUNBUFFERED: '1' });
-    expect(codes(r)).toEqual(expect.arrayContaining(['KTJ-ENV-008', 'KTJ-ENV-010']));
+    expect(codes(r)).toEqual(expect.arrayContaining(['KTJ-ENV-008', 'KTJ-ENV-013']));
   });
 
   test.each(['v2.0', 'v2.1'])('on %s it is refused, even with --force, naming Trainer v2.2', (t) => {
@@ -135,7 +135,7 @@ describe('XGBoostJob', () => {
   test('reserved DMLC_* values are removed; several GPUs per node change the worker count (warning)', () => {
     const r = one(xgbJob(1, { env: [{ name: 'DMLC_NUM_WORKER', value: '9' }], resources: { limits: { 'nvidia.com/gpu': 4 } } }));
     expect(env(r)).not.toHaveProperty('DMLC_NUM_WORKER');
-    expect(r.findings.find((f) => f.code === 'KTJ-ENV-010')!.message).toMatch(/webhook rejects/);
+    expect(r.findings.find((f) => f.code === 'KTJ-ENV-013')!.message).toMatch(/webhook rejects/);
     expect(r.findings.find((f) => f.code === 'KTJ-XGB-001')!.message).toMatch(/DMLC_NUM_WORKER 8/);
   });
 

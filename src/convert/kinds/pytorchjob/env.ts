@@ -6,6 +6,11 @@ import type { PyTorchJob } from './reader.js';
 /** The only port Trainer v2 uses for the master (ContainerTrainerPort, all versions). */
 export const V2_MASTER_PORT = 29500;
 
+/** PET_* variables Trainer v2 sets itself; its webhook rejects TrainJobs that set them (TorchRunReservedEnvNames). */
+export const TRAINER_RESERVED_ENV = new Set(['PET_NNODES', 'PET_NPROC_PER_NODE', 'PET_NODE_RANK', 'PET_MASTER_ADDR', 'PET_MASTER_PORT']);
+/** PET_* variables that choose torchrun's rendezvous; kept, they would override Trainer's static rendezvous. */
+const RENDEZVOUS_ENV = /^PET_(RDZV_|STANDALONE$)/;
+
 /** Variables the v1 operator injected (when a Master existed) that Trainer v2 does not. */
 const V1_ONLY_VARS = ['RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'] as const;
 
@@ -42,7 +47,7 @@ export function requestsGpu(plan: ConversionPlan): boolean {
 
 /**
  * Applies the environment contract change (kubeflow-api.md §2.3): removes user-set PET_*
- * variables (v2 owns them and rejects TrainJobs that set them), adds PYTHONUNBUFFERED as v1 did,
+ * variables Trainer reserves or whose rendezvous it replaces, adds PYTHONUNBUFFERED to every container as v1 did,
  * and where the entrypoint relied on the v1-only RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT, adds
  * compatibility variables that reproduce their v1 values (§2.4).
  */
@@ -54,7 +59,8 @@ export function applyEnvContract(job: PyTorchJob, containerEnvPath: string, rawE
     rawEnv.forEach((e, i) => {
       if (!isObject(e)) return;
       const name = String(e.name ?? '');
-      if (name.startsWith('PET_')) {
+      // Other PET_* (PET_MAX_RESTARTS, PET_LOG_DIR, ...) are torchrun options Trainer leaves alone: carried as they are.
+      if (TRAINER_RESERVED_ENV.has(name) || RENDEZVOUS_ENV.test(name)) {
         dropped.push(e);
         if (name === 'PET_NPROC_PER_NODE' && job.nprocPerNode === undefined && typeof e.value === 'string') {
           plan.trainer.numProcPerNode = /^\d+$/.test(e.value) ? Number(e.value) : e.value;
@@ -64,10 +70,10 @@ export function applyEnvContract(job: PyTorchJob, containerEnvPath: string, rawE
             finding(
               'KTJ-ENV-004',
               `${containerEnvPath}[${i}]`,
-              `${name} is removed: Trainer v2 sets the PET_* variables itself and its webhook rejects TrainJobs that set them.`,
-              name.startsWith('PET_RDZV') || name === 'PET_MAX_RESTARTS'
-                ? 'Pass the matching torchrun flag (for example --max-restarts) in the args instead.'
-                : 'Trainer v2 derives this value from numNodes and numProcPerNode.',
+              TRAINER_RESERVED_ENV.has(name)
+                ? `${name} is removed: Trainer v2 sets it itself and its webhook rejects TrainJobs that set it.`
+                : `${name} is removed: it chose torchrun's rendezvous, which Trainer v2 replaces with a static rendezvous at node 0 (PET_MASTER_ADDR:PET_MASTER_PORT).`,
+              TRAINER_RESERVED_ENV.has(name) ? 'Trainer v2 derives this value from numNodes and numProcPerNode.' : 'Drop it; every node reaches the master through PET_MASTER_ADDR.',
             ),
           );
         }
@@ -75,6 +81,25 @@ export function applyEnvContract(job: PyTorchJob, containerEnvPath: string, rawE
       }
       env.push(e);
     });
+  }
+  // v1 injected RANK/WORLD_SIZE/MASTER_* only when a Master existed (kubeflow-api.md §2.1), appended after the
+  // container's own env, so a user copy never took effect: kept, it would shadow the compatibility env below.
+  const v1Injected = job.master !== undefined;
+  if (v1Injected) {
+    const shadowed = env.filter((e) => (V1_ONLY_VARS as readonly string[]).includes(String(e.name)));
+    for (const e of shadowed) {
+      env.splice(env.indexOf(e), 1);
+      dropped.push(e);
+      const i = Array.isArray(rawEnv) ? rawEnv.indexOf(e) : -1;
+      findings.push(
+        finding(
+          'KTJ-ENV-010',
+          `${containerEnvPath}[${i}]`,
+          `${String(e.name)}${typeof e.value === 'string' ? `=${e.value}` : ''} set in the container is removed: v1 appended its own ${String(e.name)} after it, so the job never saw this value; under Trainer v2 it would take effect (every node the same).`,
+          'Nothing to do unless the value was meant to apply; the v1 value is reproduced where the entrypoint needs it (compatibility env).',
+        ),
+      );
+    }
   }
   if (dropped.length) plan.v1Settings.droppedEnv = dropped;
   const userNames = new Set(env.map((e) => String(e.name)));
@@ -84,8 +109,6 @@ export function applyEnvContract(job: PyTorchJob, containerEnvPath: string, rawE
   const kubeletRefs = [...new Set([...commandLine.matchAll(KUBELET_REF)].map((m) => m[1]!))];
   const shellRefs = [...new Set([...commandLine.matchAll(SHELL_REF)].map((m) => m[1]!))].filter((v) => !userNames.has(v));
   const multiNode = plan.numNodes > 1;
-  // v1 injected RANK/WORLD_SIZE/MASTER_* only when a Master existed (kubeflow-api.md §2.1).
-  const v1Injected = job.master !== undefined;
   const reliesOnV1Env = v1Injected && ((multiNode && !launcher) || kubeletRefs.length > 0 || shellRefs.length > 0);
 
   if (reliesOnV1Env) {
@@ -118,6 +141,18 @@ export function applyEnvContract(job: PyTorchJob, containerEnvPath: string, rawE
   if (!userNames.has('PYTHONUNBUFFERED')) {
     env.push({ name: 'PYTHONUNBUFFERED', value: '1' });
     findings.push(finding('KTJ-ENV-005', containerEnvPath, 'PYTHONUNBUFFERED=1 added: v1 injected it into every container, Trainer v2 does not.'));
+  }
+  // v1 injected it into the other containers too (sidecars); they live in the generated runtime.
+  const unbuffered = plan.sidecars.filter((c) => !(Array.isArray(c.env) && c.env.some((e) => isObject(e) && e.name === 'PYTHONUNBUFFERED')));
+  if (unbuffered.length) {
+    plan.sidecars = plan.sidecars.map((c) => (unbuffered.includes(c) ? { ...c, env: [...(Array.isArray(c.env) ? c.env : []), { name: 'PYTHONUNBUFFERED', value: '1' }] } : c));
+    findings.push(
+      finding(
+        'KTJ-ENV-005',
+        containerEnvPath.replace(/\[\d+\]\.env$/, ''),
+        `PYTHONUNBUFFERED=1 added to container(s) ${unbuffered.map((c) => c.name).join(', ')} in the generated TrainingRuntime: v1 injected it into every container, sidecars included.`,
+      ),
+    );
   }
 
   if (/\b23456\b/.test(commandLine)) {

@@ -6,7 +6,8 @@ import { carryPodTemplate } from '../../rules/pod.js';
 import { mapRunPolicy } from '../../rules/run-policy.js';
 import type { SourceKind } from '../types.js';
 import { applyEnvContract } from './env.js';
-import { mapElastic, mapProcessesPerNode } from './processes.js';
+import { rewriteV1LabelReferences } from './labels.js';
+import { carryElasticRestarts, mapElastic, mapProcessesPerNode } from './processes.js';
 import { readPyTorchJob, TRAINING_CONTAINER } from './reader.js';
 import { unifyRoles } from './roles.js';
 import schemas from './schema.json' with { type: 'json' };
@@ -32,6 +33,8 @@ export function convertPyTorchJob(raw: JsonObject, opts: ConvertOptions): Conver
   mapElastic(job, plan);
   mapProcessesPerNode(job, plan, caps);
   applyEnvContract(job, `${roles.templatePath}.spec.containers[${containerIndex}].env`, trainingContainer.env, plan, opts.envShim);
+  carryElasticRestarts(job, plan);
+  rewriteV1LabelReferences(job, plan, roles.templatePath);
   mapRunPolicy(job, plan, caps, plan.restartPolicy ?? roles.restartPolicy);
   return assemble(plan, opts);
 }
