@@ -2,14 +2,15 @@
 // `npm run bench`: the speed and memory benchmark of convert (a benchmark, not a timed test).
 //   1. generates realistic PyTorchJob streams of 10,000 and 100,000 jobs (scripts/gen-bench-input.mjs),
 //   2. converts each with the built single executable (dist/kubectl-trainjob), measuring wall time and
-//      peak RSS with GNU time, best of RUNS runs,
+//      peak RSS with GNU time, best of RUNS runs, with `--report none` and with the default findings
+//      table (the path users run), and the same 2,000 jobs as a stream and as a directory of files,
 //   3. measures `kubectl trainjob --help` start time with hyperfine (or a loop when it is missing).
 // Targets (issue 2): 10k jobs ≤ 3 s on 2 cores; peak RSS < 250 MB for 10k and 100k; --help < 100 ms.
 // Issue 10: 10k jobs of mixed kinds (half PyTorchJobs, a quarter XGBoostJobs, a quarter JAXJobs, the
 // same pods) within 10% of the PyTorchJob-only time: measured in turns, the ratio of each pair quoted.
 // Usage: npm run bench [-- --runs 3 --skip-100k]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1] || 3) || 3;
@@ -25,10 +26,24 @@ function input(n, mode = '') {
 }
 
 function measure(cmd, argv) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...argv], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'pipe'] });
-  const last = r.stderr.trim().split('\n').pop() ?? '';
-  const [wall, rssKb] = last.split(' ').map(Number);
-  return { wall, rssMb: Math.round(rssKb / 1024), exit: r.status };
+  // -o: GNU time's own figures go to a file, so the findings table on stderr does not mix with them.
+  const r = spawnSync('/usr/bin/time', ['-o', 'bench/out/time.txt', '-f', '%e %U %S %M', cmd, ...argv], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'ignore'] });
+  const last = readFileSync('bench/out/time.txt', 'utf8').trim().split('\n').pop() ?? '';
+  const [wall, user, sys, rssKb] = last.split(' ').map(Number);
+  return { wall, cpu: Math.round((user + sys) * 100) / 100, rssMb: Math.round(rssKb / 1024), exit: r.status };
+}
+
+/** Best of `n` runs of each command, run in turn (A B A B ...) so drift hits both alike. */
+function paired(n, a, b) {
+  const sa = [];
+  const sb = [];
+  for (let i = 0; i < n; i++) {
+    sa.push(measure(bin, a));
+    sb.push(measure(bin, b));
+  }
+  const best = (s) => s.reduce((x, y) => (y.cpu < x.cpu ? y : x));
+  const ratios = sa.map((x, i) => x.cpu / sb[i].cpu).sort((x, y) => x - y);
+  return { a: best(sa), b: best(sb), cpuRatioMedian: Math.round(ratios[Math.floor(ratios.length / 2)] * 100) / 100 };
 }
 
 const results = { machine: `${process.platform} ${process.arch}, node ${process.version}`, date: new Date().toISOString(), convert: [] };
@@ -43,22 +58,35 @@ for (const n of skip100k ? [10000] : [10000, 100000]) {
   console.log(`convert ${n} jobs (${mb} MB): best ${best.wall} s, peak RSS ${peak} MB over ${samples.length} run(s)`);
 }
 
-// Mixed kinds against PyTorchJob-only, in turns (A B A B ...), so drift of a shared machine hits both alike.
+// Mixed kinds against PyTorchJob-only (issue 10), in turns, so drift of a shared machine hits both alike.
 {
-  const pt = input(10000);
-  const mixedFile = input(10000, 'mixed');
-  const ratios = [];
-  const walls = { pytorch: [], mixed: [] };
-  for (let i = 0; i < Math.max(runs, 5); i++) {
-    const a = measure(bin, ['convert', '-f', mixedFile, '--report', 'none']);
-    const b = measure(bin, ['convert', '-f', pt, '--report', 'none']);
-    walls.mixed.push(a.wall);
-    walls.pytorch.push(b.wall);
-    ratios.push(a.wall / b.wall);
-  }
-  const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-  results.mixedKinds = { jobs: 10000, pytorchOnlyMedianSeconds: median(walls.pytorch), mixedMedianSeconds: median(walls.mixed), ratioMedian: Number(median(ratios).toFixed(3)), ratios: ratios.map((r) => Number(r.toFixed(3))) };
-  console.log(`convert 10000 mixed-kind jobs: median ${median(walls.mixed)} s vs ${median(walls.pytorch)} s PyTorchJob-only; paired ratio median ${median(ratios).toFixed(3)} (${ratios.map((r) => r.toFixed(2)).join(' ')})`);
+  const p = paired(Math.max(runs, 5), ['convert', '-f', input(10000, 'mixed'), '--report', 'none'], ['convert', '-f', input(10000), '--report', 'none']);
+  results.mixedKinds = { jobs: 10000, mixedCpuSeconds: p.a.cpu, pytorchOnlyCpuSeconds: p.b.cpu, mixedWallSeconds: p.a.wall, pytorchOnlyWallSeconds: p.b.wall, cpuRatioMedian: p.cpuRatioMedian };
+  console.log(`10000 mixed-kind jobs vs 10000 PyTorchJobs: ${p.a.cpu} s vs ${p.b.cpu} s CPU (paired median ratio ${p.cpuRatioMedian})`);
+}
+
+// The default path (findings table on stderr) against --report none, on the same 10,000 jobs.
+{
+  const file = input(10000);
+  const p = paired(runs, ['convert', '-f', file], ['convert', '-f', file, '--report', 'none']);
+  results.reportTable = { jobs: 10000, tableCpuSeconds: p.a.cpu, noneCpuSeconds: p.b.cpu, tableWallSeconds: p.a.wall, noneWallSeconds: p.b.wall, cpuRatioMedian: p.cpuRatioMedian };
+  console.log(`default findings table vs --report none, 10000 jobs: ${p.a.cpu} s vs ${p.b.cpu} s CPU (paired median ratio ${p.cpuRatioMedian})`);
+}
+
+// The same 2,000 jobs as one stream and as a directory of one-document files (per-file overhead).
+{
+  const file = input(2000);
+  const dir = 'bench/out/dir-2000';
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const docs = readFileSync(file, 'utf8').split(/^---\n/m).filter((d) => d.trim());
+  docs.forEach((d, i) => writeFileSync(`${dir}/job-${String(i).padStart(5, '0')}.yaml`, d));
+  const p = paired(runs, ['convert', '-f', dir, '--report', 'none'], ['convert', '-f', file, '--report', 'none']);
+  rmSync('bench/out/out-2000', { recursive: true, force: true });
+  const outDir = measure(bin, ['convert', '-f', dir, '--report', 'none', '--output-dir', 'bench/out/out-2000']);
+  rmSync('bench/out/out-2000', { recursive: true, force: true });
+  results.directory = { files: docs.length, dirCpuSeconds: p.a.cpu, streamCpuSeconds: p.b.cpu, cpuRatioMedian: p.cpuRatioMedian, outputDirCpuSeconds: outDir.cpu };
+  console.log(`directory of ${docs.length} files vs one stream (same jobs): ${p.a.cpu} s vs ${p.b.cpu} s CPU (paired median ratio ${p.cpuRatioMedian}); with --output-dir ${outDir.cpu} s`);
 }
 
 let help;

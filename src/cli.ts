@@ -22,13 +22,13 @@ export interface VerbEntry {
 /** Every verb, in the order `--help` lists them. */
 export const verbEntries: VerbEntry[] = [
   { name: 'convert', command: 'convert [files..]', describe: 'Convert PyTorchJob manifests to TrainJob manifests (offline)', load: async () => (await import('./verbs/convert.js')).convertCommand },
-  { name: 'readiness', command: 'readiness', describe: 'Check whether the cluster is ready to migrate PyTorchJobs to TrainJobs', load: async () => (await import('./verbs/readiness.js')).readinessCommand },
+  { name: 'readiness', command: 'readiness', describe: 'Check whether the cluster is ready to migrate v1 jobs (PyTorchJob, MPIJob, ... every kind) to TrainJobs', load: async () => (await import('./verbs/readiness.js')).readinessCommand },
   { name: 'preview', command: 'preview [names..]', describe: 'Show the TrainJobs a migration would create, diffed against the live ones and checked by a server-side dry run', load: async () => (await import('./verbs/preview.js')).previewCommand },
   { name: 'apply-v2', command: 'apply-v2 [names..]', describe: 'Create or update the TrainJobs of PyTorchJobs (files or live jobs) with server-side apply', load: async () => (await import('./verbs/apply-v2.js')).applyV2Command },
-  { name: 'backup', command: 'backup [names..]', describe: 'Back up live PyTorchJobs as clean manifests (one file per job plus index.yaml)', load: async () => (await import('./verbs/backup.js')).backupCommand },
+  { name: 'backup', command: 'backup [names..]', describe: 'Back up live v1 jobs (PyTorchJob, MPIJob, ... every kind) as clean manifests (one file per job plus index.yaml)', load: async () => (await import('./verbs/backup.js')).backupCommand },
   { name: 'migrate', command: 'migrate [names..]', describe: 'Migrate live PyTorchJobs to TrainJobs (side by side or replacement), backing them up first', load: async () => (await import('./verbs/migrate.js')).migrateCommand },
   { name: 'compare', command: 'compare <job>', describe: 'Compare a PyTorchJob with the TrainJob migrated from it (state, times, nodes, resources, pods, logs)', load: async () => (await import('./verbs/compare.js')).compareCommand },
-  { name: 'cleanup', command: 'cleanup', describe: 'Report what still uses kubeflow.org/v1 and whether Training Operator v1 can be removed; delete migrated PyTorchJobs', load: async () => (await import('./verbs/cleanup.js')).cleanupCommand },
+  { name: 'cleanup', command: 'cleanup', describe: 'Report what still uses kubeflow.org/v1 and whether Training Operator v1 can be removed; delete migrated v1 jobs', load: async () => (await import('./verbs/cleanup.js')).cleanupCommand },
   { name: 'rollback', command: 'rollback [names..]', describe: 'Undo a migration: recreate each PyTorchJob from its backup and delete its TrainJob and unused generated runtime', load: async () => (await import('./verbs/rollback.js')).rollbackCommand },
   { name: 'completion', command: 'completion <shell>', describe: 'Print a shell completion script (bash or zsh)', load: async () => (await import('./verbs/completion.js')).completionCommand },
   { name: 'version', command: 'version', describe: 'Print the version of kubectl-trainjob', load: async () => (await import('./verbs/version.js')).versionCommand },

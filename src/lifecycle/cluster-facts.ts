@@ -1,19 +1,16 @@
-// Reading what the lifecycle verbs judge: PyTorchJobs, TrainJobs with provenance, pods, other
-// kubeflow.org/v1 kinds. Everything here is I/O; the judging is in cleanup-plan.ts and compare.ts.
+// Reading what the lifecycle verbs judge: v1 jobs of every kind, TrainJobs with provenance, pods. Everything here is I/O; the judging is in cleanup-plan.ts and compare.ts.
 import type { Cluster, KubeObject } from '../cluster/client.js';
 import { isForbidden, isResourceTypeMissing } from '../cluster/errors.js';
 import { Resources, type ResourceRef } from '../cluster/resources.js';
+import { crdName, discoverServedKinds, V1_JOB_KINDS } from '../live/kinds.js';
 import { detectProducer } from '../live/producer.js';
-import { pytorchJobState } from '../live/state.js';
+import { v1JobState } from '../live/state.js';
 import type { BackupLookup } from './backups.js';
-import type { OtherKindFacts, V1JobFacts } from './cleanup-plan.js';
+import type { KindFacts, V1JobFacts } from './cleanup-plan.js';
 import { readProvenance, type Provenance } from './provenance.js';
 
 /** Pods (not in the shared Resources table, which lists only what migrate writes). */
 export const PODS: ResourceRef = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
-
-/** The other kubeflow.org/v1 kinds Training Operator v1 serves; any of them left keeps v1 in place. */
-export const OTHER_V1_KINDS = [Resources.tfjobs, Resources.mpijobs, Resources.xgboostjobs, Resources.paddlejobs, Resources.jaxjobs] as const;
 
 /** Where to look: one namespace (-n or the context's) or all (-A). */
 export interface Scope {
@@ -47,45 +44,57 @@ export async function migratedTrainJobs(cluster: Cluster, scope: Scope): Promise
   return out;
 }
 
-/** Cleanup's facts: every PyTorchJob in scope with its TrainJob (by source-uid) and backup, plus the other v1 kinds. */
+/** Cleanup's facts: every v1 job (all kinds) in scope with its TrainJob (by source-uid) and backup, and every kind with its CRD. */
 export async function gatherCleanupFacts(
   cluster: Cluster,
   scope: Scope,
   backups: BackupLookup,
-): Promise<{ pytorchJobsServed: boolean; jobs: V1JobFacts[]; live: Map<string, KubeObject>; otherKinds: OtherKindFacts[]; notes: string[] }> {
+): Promise<{ pytorchJobsServed: boolean; jobs: V1JobFacts[]; live: Map<string, { job: KubeObject; ref: ResourceRef }>; kinds: KindFacts[]; notes: string[] }> {
   const notes: string[] = [];
-  const pytorchJobs = await listIfServed(cluster, Resources.pytorchjobs, scope);
-  // TrainJobs are matched by uid, so list them without -l: the selector picks PyTorchJobs, not their TrainJobs.
+  const served = await discoverServedKinds(cluster);
+  // TrainJobs are matched by uid, so list them without -l: the selector picks v1 jobs, not their TrainJobs.
   const migrated = await migratedTrainJobs(cluster, { ...scope, labelSelector: undefined } as Scope);
   const byUid = new Map<string, { trainJob: KubeObject; provenance: Provenance }>();
   for (const m of migrated) if (m.provenance.sourceUid) byUid.set(m.provenance.sourceUid, m);
   const jobs: V1JobFacts[] = [];
-  const live = new Map<string, KubeObject>();
-  for (const job of pytorchJobs ?? []) {
-    const meta = job.metadata ?? {};
-    const uid = meta.uid ?? '';
-    const producer = detectProducer(meta, 'PyTorchJob');
-    const facts: V1JobFacts = { namespace: meta.namespace ?? '', name: meta.name ?? '', uid, state: pytorchJobState(job), ...(producer ? { producer } : {}) };
-    live.set(uid, job);
-    const m = byUid.get(uid);
-    if (m) {
-      facts.migratedTo = m.trainJob.metadata?.namespace === facts.namespace ? (m.trainJob.metadata?.name ?? '') : `${m.trainJob.metadata?.namespace}/${m.trainJob.metadata?.name}`;
-      if (await backups.hasUid(uid)) facts.backup = 'backup-dir';
-      else if (m.provenance.v1Manifest) facts.backup = 'annotation';
-    }
-    jobs.push(facts);
-  }
-  const otherKinds: OtherKindFacts[] = [];
-  for (const ref of OTHER_V1_KINDS) {
+  const live = new Map<string, { job: KubeObject; ref: ResourceRef }>();
+  const kinds: KindFacts[] = [];
+  for (const k of V1_JOB_KINDS) {
+    const s = served.find((x) => x.kind.kind === k.kind);
+    const facts: KindFacts = { kind: k.kind, served: s !== undefined, crd: crdName(k), ...(s ? { version: s.ref.version } : {}) };
+    kinds.push(facts);
+    if (!s) continue;
+    let items: KubeObject[] | undefined;
     try {
-      const items = await listIfServed(cluster, ref, { ...scope, labelSelector: undefined } as Scope);
-      otherKinds.push({ kind: ref.kind, installed: items !== undefined, objects: (items ?? []).map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`) });
+      items = await listIfServed(cluster, s.ref, scope);
     } catch (e) {
-      // A user without access to one kind cannot know; say so rather than claim "none".
+      // A user without access to one kind cannot know what is there; say so rather than claim "none".
       if (!isForbidden(e)) throw e;
-      notes.push(`cannot list ${ref.kind}s (forbidden): they were not checked`);
-      otherKinds.push({ kind: ref.kind, installed: true, objects: [] });
+      facts.unknown = `forbidden: kubectl auth can-i list ${s.ref.plural}.${s.ref.group}${scope.allNamespaces ? ' --all-namespaces' : ` -n ${scope.namespace}`}`;
+      notes.push(`cannot list ${k.kind}s (forbidden): they were not checked`);
+      continue;
+    }
+    if (items === undefined) {
+      // Served at discovery time, gone when listed (CRD deleted meanwhile): nothing of it is left.
+      Object.assign(facts, { served: false });
+      delete facts.version;
+      continue;
+    }
+    facts.jobs = items.length;
+    for (const job of items) {
+      const meta = job.metadata ?? {};
+      const uid = meta.uid ?? '';
+      const producer = detectProducer(meta, k.kind);
+      const f: V1JobFacts = { ...(k.kind !== 'PyTorchJob' ? { kind: k.kind } : {}), namespace: meta.namespace ?? '', name: meta.name ?? '', uid, state: v1JobState(job), ...(producer ? { producer } : {}) };
+      live.set(uid, { job, ref: s.ref });
+      const m = byUid.get(uid);
+      if (m) {
+        f.migratedTo = m.trainJob.metadata?.namespace === f.namespace ? (m.trainJob.metadata?.name ?? '') : `${m.trainJob.metadata?.namespace}/${m.trainJob.metadata?.name}`;
+        if (await backups.hasUid(uid)) f.backup = 'backup-dir';
+        else if (m.provenance.v1Manifest) f.backup = 'annotation';
+      }
+      jobs.push(f);
     }
   }
-  return { pytorchJobsServed: pytorchJobs !== undefined, jobs, live, otherKinds, notes };
+  return { pytorchJobsServed: kinds[0]!.served, jobs, live, kinds, notes };
 }

@@ -6,6 +6,8 @@ import type { KubeObject } from '../cluster/client.js';
 
 /** Provenance annotation keys; `backup` and `v1-manifest` are written by migrate (docs/backup-format.md). */
 export const PROVENANCE = {
+  sourceKind: ANNOTATIONS.sourceKind,
+  sourceApiVersion: ANNOTATIONS.sourceApiVersion,
   sourceUid: ANNOTATIONS.sourceUid,
   sourceResourceVersion: ANNOTATIONS.sourceResourceVersion,
   sourceNamespace: ANNOTATIONS.sourceNamespace,
@@ -18,8 +20,12 @@ export const PROVENANCE = {
 /** The label the converter puts on a generated TrainingRuntime, naming the TrainJob it was made for. */
 export const GENERATED_FOR_LABEL = `${ANNOTATION_PREFIX}generated-for`;
 
-/** What a TrainJob's annotations say about the PyTorchJob it was migrated from. */
+/** What a TrainJob's annotations say about the v1 job (PyTorchJob, MPIJob, ...) it was migrated from. */
 export interface Provenance {
+  /** The v1 kind of the source (source-kind; PyTorchJob when absent, as TrainJobs of earlier versions were all from PyTorchJobs). */
+  sourceKind: string;
+  /** The source's apiVersion (source-api-version), when recorded: kubeflow.org/v1, or kubeflow.org/v2beta1 for mpi-operator's MPIJobs. */
+  sourceApiVersion?: string;
   /** Namespace of the TrainJob (the PyTorchJob's when source-namespace is absent). */
   namespace: string;
   trainJobName: string;
@@ -45,13 +51,16 @@ export function readProvenance(trainJob: KubeObject): Provenance | undefined {
   const name = a[PROVENANCE.sourceName];
   if (!uid && !name) return undefined;
   const namespace = meta.namespace ?? '';
+  const sourceKind = a[PROVENANCE.sourceKind] || 'PyTorchJob';
   const p: Provenance = {
+    sourceKind,
     namespace,
     trainJobName: meta.name ?? '',
     sourceName: name ?? meta.name ?? '',
     sourceNamespace: a[PROVENANCE.sourceNamespace] ?? namespace,
   };
   if (uid) p.sourceUid = uid;
+  if (a[PROVENANCE.sourceApiVersion]) p.sourceApiVersion = a[PROVENANCE.sourceApiVersion];
   if (a[PROVENANCE.sourceResourceVersion]) p.sourceResourceVersion = a[PROVENANCE.sourceResourceVersion];
   if (a[PROVENANCE.backup]) p.backup = a[PROVENANCE.backup];
   if (a[PROVENANCE.generatedRuntime]) p.generatedRuntime = a[PROVENANCE.generatedRuntime];
@@ -59,8 +68,8 @@ export function readProvenance(trainJob: KubeObject): Provenance | undefined {
   if (raw) {
     try {
       const parsed = JSON.parse(raw) as KubeObject;
-      if (parsed && typeof parsed === 'object' && parsed.kind === 'PyTorchJob') p.v1Manifest = parsed;
-      else p.v1ManifestError = `the ${PROVENANCE.v1Manifest} annotation does not hold a PyTorchJob`;
+      if (parsed && typeof parsed === 'object' && parsed.kind === sourceKind) p.v1Manifest = parsed;
+      else p.v1ManifestError = `the ${PROVENANCE.v1Manifest} annotation does not hold a ${sourceKind}`;
     } catch (e) {
       p.v1ManifestError = `the ${PROVENANCE.v1Manifest} annotation is not valid JSON: ${(e as Error).message}`;
     }

@@ -2,6 +2,7 @@
 // derived from the REAL runtime the jobs reference, and input comes from files or from live PyTorchJobs.
 // The pure core (convertDocument) still does the converting; this file only feeds it.
 import type { Cluster, KubeObject } from '../cluster/client.js';
+import { applyNamespace } from '../pipeline/namespace.js';
 import { discoverTrainer } from '../cluster/discovery.js';
 import { isForbidden, isNotFound } from '../cluster/errors.js';
 import { Resources } from '../cluster/resources.js';
@@ -13,7 +14,8 @@ import type { Target } from '../convert/targets/types.js';
 import { ClusterError } from '../errors.js';
 import { readInputDocuments, yaml11Findings } from '../input/documents.js';
 import type { InputSource } from '../input/sources.js';
-import { selectPyTorchJobs, type JobSelection } from './select.js';
+import { CONVERTIBLE_KINDS } from './convertible.js';
+import { selectJobs, type JobSelection } from './select.js';
 
 /** Everything a conversion needs besides its input: the chosen target and runtime and the convert flags. */
 export interface LiveConvertOptions {
@@ -146,12 +148,14 @@ async function convertOne(raw: JsonObject, source: string, defaultNamespace: str
  * Converts the PyTorchJobs of manifest files document by document (memory flat in the input size). Jobs
  * without a namespace go to `defaultNamespace` (-n or the context's), as kubectl apply -f would put them.
  */
-export async function* convertFileSources(sources: InputSource[], defaultNamespace: string, opts: LiveConvertOptions, runtimes: RuntimeReader): AsyncGenerator<ConversionEvent> {
+export async function* convertFileSources(sources: InputSource[], defaultNamespace: string, opts: LiveConvertOptions, runtimes: RuntimeReader, namespaceFlag?: string): AsyncGenerator<ConversionEvent> {
   for (const src of sources) {
     // Syntax errors and unrendered templates stop the run (InputError) before anything is applied.
     for await (const doc of readInputDocuments(src)) {
-      const extraction = extractJobs(doc.value);
       const where = `${src.name}#${doc.index}`;
+      // kubectl apply -n X -f F refuses an object of F that names another namespace; so do preview and apply-v2.
+      if (namespaceFlag !== undefined) applyNamespace(doc.value, { namespace: namespaceFlag, override: false }, where);
+      const extraction = extractJobs(doc.value);
       const found = [...yaml11Findings(doc), ...extraction.findings];
       if (found.length) yield { documentFindings: found.map((f) => ({ ...f, subject: { kind: 'Document', source: where } })) };
       for (const found of extraction.jobs) {
@@ -167,9 +171,9 @@ export async function* convertFileSources(sources: InputSource[], defaultNamespa
  * JobConversion with its not-found error.
  */
 export async function* convertLiveJobs(cluster: Cluster, sel: JobSelection, opts: LiveConvertOptions, runtimes: RuntimeReader, concurrency = 8): AsyncGenerator<ConversionEvent> {
-  for await (const s of selectPyTorchJobs(cluster, sel, { concurrency })) {
+  for await (const s of selectJobs(cluster, sel, { concurrency, supported: CONVERTIBLE_KINDS })) {
     if (s.error) {
-      yield { job: { subject: { kind: 'PyTorchJob', namespace: s.namespace, name: s.name, source: 'cluster' }, objects: [], findings: [], refused: false, error: s.error } };
+      yield { job: { subject: { kind: s.kind, namespace: s.namespace, name: s.name, source: 'cluster' }, objects: [], findings: [], refused: false, error: s.error } };
       continue;
     }
     for (const job of await convertOne(s.job as unknown as JsonObject, 'cluster', s.namespace, opts, runtimes)) yield { job };

@@ -1,4 +1,4 @@
-/** Lifecycle state of a PyTorchJob as the v1 operator reports it (kubeflow-api.md §5.1). */
+/** Lifecycle state of a PyTorchJob (or any v1 job: every kind shares kubeflow/common's JobConditions) as the v1 operator reports it (kubeflow-api.md §5.1). */
 export type PyTorchJobState = 'created' | 'running' | 'restarting' | 'suspended' | 'succeeded' | 'failed';
 
 /** Lifecycle state of a TrainJob (kubeflow-api.md §5.2: only Suspended, Complete, Failed conditions exist). */
@@ -23,6 +23,9 @@ export function pytorchJobState(obj: any): PyTorchJobState {
   if (conditionTrue(obj, 'Running')) return 'running';
   return 'created';
 }
+
+/** Reads any v1 job's state (PyTorchJob, MPIJob v1 and v2beta1, XGBoostJob, JAXJob, TFJob, PaddleJob: the same condition types). */
+export const v1JobState = (obj: any): PyTorchJobState => pytorchJobState(obj);
 
 /** Whether a PyTorchJob state is final. */
 export function isFinished(state: PyTorchJobState | TrainJobState): boolean {

@@ -19,15 +19,17 @@ export const BACKUP_API_VERSION = 'kubectl-trainjob.io/v1';
 /** `kind` of the index document. */
 export const BACKUP_KIND = 'PyTorchJobBackup';
 
-/** One backed-up version of one PyTorchJob. */
+/** One backed-up version of one v1 job. */
 export interface BackupEntry {
+  /** The v1 kind (`MPIJob`); absent in indexes written before other kinds were supported, meaning PyTorchJob. */
+  kind?: string;
   namespace: string;
   name: string;
   uid: string;
   resourceVersion: string;
   /** Lifecycle state when it was backed up (created, running, restarting, suspended, succeeded, failed). */
   state: PyTorchJobState;
-  /** Path of the manifest, relative to the backup directory, always with `/` (e.g. `team-a/bert.yaml`). */
+  /** Path of the manifest, relative to the backup directory, always with `/` (`team-a/bert.yaml`; other kinds `team-a/mpijobs/bert.yaml`). */
   file: string;
   /** Hex sha256 of the file's bytes. */
   sha256: string;
@@ -121,11 +123,25 @@ export async function readBackupIndex(dir: string): Promise<BackupIndex | undefi
   return doc as BackupIndex;
 }
 
-/** The newest entry of a job (by namespace/name) in an index, or undefined. */
-export function latestEntry(index: BackupIndex, namespace: string, name: string): BackupEntry | undefined {
+/** The kind of an entry (entries of older indexes carry none: they are PyTorchJobs). */
+export function entryKind(e: Pick<BackupEntry, 'kind'>): string {
+  return e.kind ?? 'PyTorchJob';
+}
+
+/** The newest entry of a job (by kind, namespace and name) in an index, or undefined. */
+export function latestEntry(index: BackupIndex, namespace: string, name: string, kind = 'PyTorchJob'): BackupEntry | undefined {
   let found: BackupEntry | undefined;
-  for (const e of index.entries) if (e.namespace === namespace && e.name === name && (!found || e.backedUpAt >= found.backedUpAt)) found = e;
+  for (const e of index.entries) if (entryKind(e) === kind && e.namespace === namespace && e.name === name && (!found || e.backedUpAt >= found.backedUpAt)) found = e;
   return found;
+}
+
+/**
+ * The file of a job's first backed-up version: `<namespace>/<name>.yaml` for PyTorchJobs (as before other
+ * kinds were supported), `<namespace>/<plural>/<name>.yaml` for the others, so an MPIJob and a PyTorchJob
+ * of the same name never share a file.
+ */
+export function backupFileOf(kind: string, namespace: string, name: string): string {
+  return kind === 'PyTorchJob' ? `${namespace}/${name}.yaml` : `${namespace}/${kind.toLowerCase()}s/${name}.yaml`;
 }
 
 /** The entry of an exact version (uid + resourceVersion), e.g. the one a TrainJob's provenance annotations name. */
@@ -218,14 +234,15 @@ export class BackupStore {
   }
 
   /**
-   * Backs up one live PyTorchJob. The same uid+resourceVersion is never written twice (an intact file is left
+   * Backs up one live v1 job (any kind). The same uid+resourceVersion is never written twice (an intact file is left
    * alone); a changed job gets a new file `<name>@<resourceVersion>.yaml` next to the first, never over it.
    */
-  async add(job: { metadata?: { name?: string; namespace?: string; uid?: string; resourceVersion?: string } } & Record<string, unknown>): Promise<BackupResult> {
+  async add(job: { kind?: unknown; metadata?: { name?: string; namespace?: string; uid?: string; resourceVersion?: string } } & Record<string, unknown>): Promise<BackupResult> {
     const meta = job.metadata ?? {};
     const { name, namespace, uid, resourceVersion } = meta;
+    const kind = typeof job.kind === 'string' && job.kind !== '' ? job.kind : 'PyTorchJob';
     if (!name || !namespace || !uid || !resourceVersion) {
-      throw new InputError(`cannot back up a PyTorchJob without name, namespace, uid and resourceVersion (got ${namespace ?? '?'}/${name ?? '?'})`, 'Back up live objects read from the API server.');
+      throw new InputError(`cannot back up a ${kind} without name, namespace, uid and resourceVersion (got ${namespace ?? '?'}/${name ?? '?'})`, 'Back up live objects read from the API server.');
     }
     const manifest = cleanManifest(job) as Record<string, unknown>;
     const text = renderBackupManifest(manifest);
@@ -242,10 +259,10 @@ export class BackupStore {
       await this.persist();
       return { entry: known, action: 'repaired', path: file, manifest };
     }
-    const first = `${namespace}/${name}.yaml`;
-    const rel = this.usedFiles.has(first) ? `${namespace}/${name}@${resourceVersion}.yaml` : first;
+    const first = backupFileOf(kind, namespace, name);
+    const rel = this.usedFiles.has(first) ? first.replace(/\.yaml$/, `@${resourceVersion}.yaml`) : first;
     this.usedFiles.add(rel);
-    const entry: BackupEntry = { namespace, name, uid, resourceVersion, state: pytorchJobState(job), file: rel, sha256: sum, backedUpAt: this.now().toISOString() };
+    const entry: BackupEntry = { ...(kind !== 'PyTorchJob' ? { kind } : {}), namespace, name, uid, resourceVersion, state: pytorchJobState(job), file: rel, sha256: sum, backedUpAt: this.now().toISOString() };
     const file = this.pathOf(entry);
     await this.ensureDir(path.dirname(file));
     await writeFileAtomic(file, text);
@@ -301,7 +318,8 @@ function versionKey(uid: string, rv: string): string {
 }
 
 function sortEntries(entries: BackupEntry[]): BackupEntry[] {
-  return entries.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : a.backedUpAt < b.backedUpAt ? -1 : a.backedUpAt > b.backedUpAt ? 1 : 0));
+  const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  return entries.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(entryKind(a), entryKind(b)) || cmp(a.name, b.name) || cmp(a.backedUpAt, b.backedUpAt));
 }
 
 async function fileHasSum(file: string, sum: string): Promise<boolean> {

@@ -1,8 +1,9 @@
-// `kubectl trainjob backup`: selected live PyTorchJobs → one clean manifest per job plus index.yaml.
+// `kubectl trainjob backup`: selected live v1 jobs (every kind) → one clean manifest per job plus index.yaml.
 import type { Cluster } from '../cluster/client.js';
 import { ExitCode, ExitWith } from '../errors.js';
 import { writeChunk, type Deps } from '../io.js';
-import { describeSelection, selectPyTorchJobs, type JobSelection } from '../live/select.js';
+import { jobLabel, nameOutput } from '../live/kinds.js';
+import { describeKinds, describeSelection, selectJobs, type JobSelection } from '../live/select.js';
 import type { ClusterOptions, ClusterTuning } from '../cluster/config-flags.js';
 import { TOOL_VERSION } from '../version.js';
 import { BackupStore, defaultBackupDir, type BackupAction } from './backup-store.js';
@@ -20,6 +21,7 @@ export interface BackupOptions {
 
 /** What happened to one selected job. */
 export interface BackupJobReport {
+  kind: string;
   namespace: string;
   name: string;
   status: BackupAction | 'not-found' | 'failed';
@@ -45,17 +47,17 @@ export async function runBackup(opts: BackupOptions, deps: Deps, connected?: Clu
     const store = await BackupStore.open(dir, { toolVersion: TOOL_VERSION, server: cluster.target.server, context: cluster.target.contextName, now: deps.now });
     const reports: BackupJobReport[] = [];
     let inFlight: Promise<void>[] = [];
-    for await (const sel of selectPyTorchJobs(cluster, opts.selection, { concurrency: opts.tuning.concurrency })) {
+    for await (const sel of selectJobs(cluster, opts.selection, { concurrency: opts.tuning.concurrency })) {
       if (!sel.job) {
-        reports.push({ namespace: sel.namespace, name: sel.name, status: 'not-found', error: sel.error.message });
+        reports.push({ kind: sel.kind, namespace: sel.namespace, name: sel.name, status: 'not-found', error: sel.error.message });
         continue;
       }
       const job = sel.job;
-      const slot = reports.push({ namespace: sel.namespace, name: sel.name, status: 'failed' }) - 1;
+      const slot = reports.push({ kind: sel.kind, namespace: sel.namespace, name: sel.name, status: 'failed' }) - 1;
       inFlight.push(
         store.add(job as never).then(
           (r) => {
-            reports[slot] = { namespace: sel.namespace, name: sel.name, status: r.action, uid: r.entry.uid, resourceVersion: r.entry.resourceVersion, state: r.entry.state, file: r.entry.file, sha256: r.entry.sha256 };
+            reports[slot] = { kind: sel.kind, namespace: sel.namespace, name: sel.name, status: r.action, uid: r.entry.uid, resourceVersion: r.entry.resourceVersion, state: r.entry.state, file: r.entry.file, sha256: r.entry.sha256 };
           },
           (e: unknown) => {
             reports[slot]!.error = e instanceof Error ? e.message : String(e);
@@ -74,15 +76,15 @@ export async function runBackup(opts: BackupOptions, deps: Deps, connected?: Clu
     if (opts.output === 'json') {
       await writeChunk(deps.io.out, jsonReport('BackupReport', { jobs: reports.length, ...counts } as never, reports, { backupDir: store.dir, index: `${store.dir}/index.yaml` }));
     } else if (opts.output === 'name') {
-      // kubectl's -o name: the PyTorchJobs that are in the backup now (written, repaired or already there).
-      for (const r of reports) if (r.file) await writeChunk(deps.io.out, `pytorchjob.kubeflow.org/${r.name}\n`);
+      // kubectl's -o name: the v1 jobs that are in the backup now (written, repaired or already there).
+      for (const r of reports) if (r.file) await writeChunk(deps.io.out, `${nameOutput(r.kind, r.name)}\n`);
       if (reports.length > 0) deps.io.err.write(`Backed up ${counts.written + counts.repaired} job(s) (${counts.unchanged} already backed up) into ${store.dir}\n`);
-      else deps.io.err.write(`No PyTorchJobs found ${describeSelection(opts.selection, cluster)}.\n`);
+      else deps.io.err.write(`No ${describeKinds(opts.selection)} found ${describeSelection(opts.selection, cluster)}.\n`);
     } else if (reports.length === 0) {
-      deps.io.err.write(`No PyTorchJobs found ${describeSelection(opts.selection, cluster)}.\n`);
+      deps.io.err.write(`No ${describeKinds(opts.selection)} found ${describeSelection(opts.selection, cluster)}.\n`);
     } else {
       const all = opts.selection.allNamespaces;
-      const rows = reports.map((r) => [...(all ? [r.namespace] : []), r.name, r.state ?? '-', r.status, r.file ?? r.error ?? '']);
+      const rows = reports.map((r) => [...(all ? [r.namespace] : []), jobLabel(r.kind, r.name), r.state ?? '-', r.status, r.file ?? r.error ?? '']);
       await writeChunk(deps.io.out, renderTable([...(all ? ['NAMESPACE'] : []), 'JOB', 'STATE', 'RESULT', 'FILE'], rows));
       deps.io.err.write(`Backed up ${counts.written + counts.repaired} job(s) (${counts.unchanged} already backed up) into ${store.dir}\n`);
     }

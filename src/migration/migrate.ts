@@ -9,7 +9,8 @@ import { getTarget } from '../convert/targets/index.js';
 import type { Target } from '../convert/targets/types.js';
 import { ClusterError, ExitCode, ExitWith, UsageError } from '../errors.js';
 import { writeChunk, type Deps } from '../io.js';
-import { describeSelection, selectPyTorchJobs, type JobSelection } from '../live/select.js';
+import { CONVERTIBLE_KINDS } from '../live/convertible.js';
+import { describeKinds, describeSelection, selectJobs, type JobSelection } from '../live/select.js';
 import { detectProducer, type Producer } from '../live/producer.js';
 import { pytorchJobState } from '../live/state.js';
 import type { ClusterOptions, ClusterTuning } from '../cluster/config-flags.js';
@@ -98,9 +99,9 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
   const pre: { input: Omit<PlanInput, 'existing'>; resourceVersion: string; blocker?: string }[] = [];
   const unplanned: Unplanned[] = [];
   let seen = 0;
-  for await (const sel of selectPyTorchJobs(cluster, opts.selection, { concurrency: opts.tuning.concurrency })) {
+  for await (const sel of selectJobs(cluster, opts.selection, { concurrency: opts.tuning.concurrency, supported: CONVERTIBLE_KINDS })) {
     if (!sel.job) {
-      unplanned.push({ outcome: { namespace: sel.namespace, name: sel.name, trainJob: `${sel.name}${opts.suffix}`, state: '-', action: 'skip', status: 'skipped', reason: 'PyTorchJob not found', steps: {}, writes: 0 } });
+      unplanned.push({ outcome: { namespace: sel.namespace, name: sel.name, trainJob: `${sel.name}${opts.suffix}`, state: '-', action: 'skip', status: 'skipped', reason: sel.error.message, steps: {}, writes: 0 } });
       continue;
     }
     const job = sel.job;
@@ -118,7 +119,7 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
     if ((++seen & 15) === 0) deps.relieveMemory?.();
   }
   if (pre.length === 0 && unplanned.length === 0) {
-    err.write(`No PyTorchJobs found ${describeSelection(opts.selection, cluster)}.\n`);
+    err.write(`No ${describeKinds(opts.selection, CONVERTIBLE_KINDS)} found ${describeSelection(opts.selection, cluster)}.\n`);
     if (opts.output === 'json') await writeChunk(deps.io.out, jsonReport('MigrationReport', summarize([]), []));
     return;
   }
@@ -180,7 +181,7 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
   };
   const sel = opts.selection;
   const scope: ListOptions | undefined =
-    sel.names.length > 0 ? undefined : { ...(sel.allNamespaces ? { allNamespaces: true } : { namespace: sel.namespace ?? cluster.namespace }), ...(sel.labelSelector ? { labelSelector: sel.labelSelector } : {}) };
+    sel.jobs.length > 0 ? undefined : { ...(sel.allNamespaces ? { allNamespaces: true } : { namespace: sel.namespace ?? cluster.namespace }), ...(sel.labelSelector ? { labelSelector: sel.labelSelector } : {}) };
   const source = (indexes: number[]): AsyncIterable<WorkItem> => relistJobs(cluster, rows, indexes, { ...(scope ? { scope } : {}), ...(deps.relieveMemory ? { onPage: deps.relieveMemory } : {}) });
   let done = 0;
   const outcomes = await executeMigration(rows, {
@@ -305,7 +306,7 @@ async function findExistingTrainJobs(cluster: Cluster, opts: MigrateOptions, liv
     idx.denied.set(ns, `forbidden: cannot read ${qualifiedResource(Resources.trainjobs)} in namespace ${ns}; nothing written there`);
   };
   const namespaces = [...new Set(live.map((j) => j.namespace))];
-  if (opts.selection.names.length > 0) {
+  if (opts.selection.jobs.length > 0) {
     const { mapConcurrent } = await import('../cluster/concurrency.js');
     await mapConcurrent(live, opts.tuning.concurrency, async (j) => {
       const ns = j.namespace;

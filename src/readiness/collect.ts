@@ -288,6 +288,17 @@ export async function readPermissions(cluster: Cluster, namespaces: string[], al
   );
 }
 
+/** Whether Kueue's LocalQueue API is served (v1beta2 or v1beta1); undefined when discovery was forbidden. */
+export async function kueueServed(cluster: Cluster): Promise<boolean | undefined> {
+  let denied = false;
+  for (const v of ['v1beta2', 'v1beta1']) {
+    const r = await guard(() => cluster.discoverResource('kueue.x-k8s.io', v, 'localqueues'));
+    if (isDenied(r)) denied = true;
+    else if (r) return true;
+  }
+  return denied ? undefined : false;
+}
+
 /** Reads what Kueue needs for the queue labels found: its API, the LocalQueues, and the trainjob integration. */
 export async function readKueue(cluster: Cluster, queues: Record<string, number>, trainerSchema: string | undefined, concurrency: number): Promise<KueueFact> {
   const fact: KueueFact = { queues, installed: false, localQueues: {}, ...(trainerSchema ? { trainerSchema } : {}) };

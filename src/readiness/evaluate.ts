@@ -261,20 +261,23 @@ export function evaluateKueue(k: KueueFact | undefined, reason?: string): CheckR
   return pass(id, `${head}; LocalQueues exist${k.trainJobFramework ? ' and the trainjob integration is enabled' : ''}`, details);
 }
 
-/** Evaluates the inventory: counts by state and convertibility; refused jobs are advisory (they need hand work). */
-export function evaluateInventory(inv: InventoryFact | Denied | undefined, reason?: string): CheckResult {
-  const id: CheckId = 'inventory.pytorchjobs';
-  if (!inv) return skippedBecause(id, reason ?? 'PyTorchJob CRD not installed');
+/**
+ * Evaluates the inventory of one v1 kind (`inventory.<plural>`): counts by state and convertibility (the dry
+ * conversion of every job); refused jobs are advisory (they need hand work).
+ */
+export function evaluateInventory(inv: InventoryFact | Denied | undefined, reason?: string, kind = 'PyTorchJob', id: CheckId = 'inventory.pytorchjobs'): CheckResult {
+  if (!inv) return skippedBecause(id, reason ?? `${kind} CRD not installed`);
   if (isDenied(inv)) return notPermitted(id, inv.denied);
   const nss = Object.keys(inv.namespaces).length;
   const s = inv.states;
   const c = inv.conversion;
-  const details = { total: inv.total, states: s, conversion: c, target: inv.target, namespaces: inv.namespaces, refusedSample: inv.refusedSample, pages: inv.pages };
-  if (inv.total === 0) return pass(id, 'no PyTorchJob in scope', details);
-  const msg = `${plural(inv.total, 'PyTorchJob')} in ${plural(nss, 'namespace')}: ${s.running} running, ${s.suspended} suspended, ${s.finished} finished, ${s.created} created; dry conversion to ${inv.target}: ${c.clean} clean, ${c.warnings} with warnings, ${c.refused} refused`;
+  const details = { kind, total: inv.total, states: s, conversion: c, target: inv.target, namespaces: inv.namespaces, refusedSample: inv.refusedSample, pages: inv.pages };
+  if (inv.total === 0) return pass(id, `no ${kind} in scope`, details);
+  const msg = `${plural(inv.total, kind)} in ${plural(nss, 'namespace')}: ${s.running} running, ${s.suspended} suspended, ${s.finished} finished, ${s.created} created; dry conversion to ${inv.target}: ${c.clean} clean, ${c.warnings} with warnings, ${c.refused} refused`;
   if (c.refused > 0) {
     const sample = inv.refusedSample.map((r) => `${r.namespace}/${r.name} (${r.code})`);
-    return warn(id, `${msg} (e.g. ${listSome(sample, 3)})`, 'See why with: kubectl get pytorchjob -n NS NAME -o yaml | kubectl trainjob convert -f -; fix the job or convert it by hand.', details);
+    const resource = `${kind.toLowerCase()}`;
+    return warn(id, `${msg} (e.g. ${listSome(sample, 3)})`, `See why with: kubectl get ${resource} -n NS NAME -o yaml | kubectl trainjob convert -f -; fix the job or convert it by hand.`, details);
   }
   return pass(id, msg, details);
 }

@@ -4,11 +4,13 @@ import { discoverTrainer, isForbidden, type Cluster, type TrainerDiscovery } fro
 import type { RuntimeChoice } from '../convert/index.js';
 import { getTarget, newestTarget } from '../convert/targets/index.js';
 import type { Target } from '../convert/targets/types.js';
-import { canILine, checkRuntimeUsage, findDeployment, guard, readBindings, readCrd, readKueue, readPermissions, readRuntimes, readWebhooks } from './collect.js';
+import { canILine, checkRuntimeUsage, findDeployment, guard, kueueServed, readBindings, readCrd, readKueue, readPermissions, readRuntimes, readWebhooks } from './collect.js';
 import { evaluateBindings, evaluateCrd, evaluateDeployment, evaluateInventory, evaluateKueue, evaluatePermissions, evaluateProducers, evaluateRuntimes, evaluateRuntimeUsage, evaluateWebhooks } from './evaluate.js';
 import { isDenied, type CrdFact, type Denied, type DeploymentSearch, type InventoryFact } from './facts.js';
-import { InventoryCounter, scanPyTorchJobs } from './inventory.js';
-import { fail, notPermitted, pass, skippedBecause, sortChecks, summarize, type CheckResult, type ReadinessReport } from './types.js';
+import { InventoryCounter, scanJobs } from './inventory.js';
+import { evaluateKueueIntegrations, readKueueIntegrations } from './kueue.js';
+import { crdName, discoverServedKinds, kindRef, V1_JOB_KINDS } from '../live/kinds.js';
+import { fail, notPermitted, pass, skippedBecause, sortChecks, summarize, type CheckId, type CheckResult, type ReadinessReport } from './types.js';
 
 export * from './types.js';
 export type * from './facts.js';
@@ -59,10 +61,18 @@ export async function runReadiness(cluster: Cluster, opts: ReadinessOptions): Pr
     readCrd(cluster, 'jobsets.jobset.x-k8s.io', 'jobset.x-k8s.io', 'v1alpha2', 'jobsets'),
     readCrd(cluster, 'trainjobs.kubeflow.org', 'kubeflow.org', 'v2alpha1', 'trainjobs'),
   ]);
-  const v1 = present(pytorch);
+  // Every Training Operator v1 kind counts: a cluster may run MPIJobs and no PyTorchJob at all.
+  const servedKinds = await guard(() => discoverServedKinds(cluster));
+  const pytorchServed = present(pytorch);
+  const otherServed = isDenied(servedKinds) ? [] : servedKinds.filter((k) => k.kind.kind !== 'PyTorchJob').map((k) => k.kind.kind);
+  const v1 = pytorchServed || otherServed.length > 0;
   const v2 = present(trainjobs);
   const installTrainer = 'Install Trainer v2 (CRDs, controller and runtimes): kubectl apply --server-side -k "github.com/kubeflow/trainer.git/manifests/overlays/manager?ref=v2.3.0"; on RHOAI set the DataScienceCluster component trainer to Managed.';
-  checks.push(evaluateCrd('v1.crd.pytorchjobs', pytorch, 'warn', 'There is nothing to migrate without the Training Operator v1 PyTorchJob CRD; check the context (--context).'));
+  checks.push(
+    !pytorchServed && otherServed.length > 0 && !isDenied(pytorch)
+      ? pass('v1.crd.pytorchjobs', `${pytorch.name} is not installed; other v1 kinds are: ${otherServed.join(', ')}`)
+      : evaluateCrd('v1.crd.pytorchjobs', pytorch, 'warn', 'There is nothing to migrate without a Training Operator v1 job CRD (pytorchjobs, mpijobs, xgboostjobs, jaxjobs, tfjobs, paddlejobs .kubeflow.org); check the context (--context).'),
+  );
   checks.push(evaluateCrd('v2.crd.trainjobs', trainjobs, 'fail', installTrainer));
   checks.push(evaluateCrd('v2.crd.trainingruntimes', trainingruntimes, 'fail', installTrainer));
   checks.push(evaluateCrd('v2.crd.clustertrainingruntimes', ctrs, 'fail', installTrainer));
@@ -89,7 +99,7 @@ export async function runReadiness(cluster: Cluster, opts: ReadinessOptions): Pr
     v2 ? findDeployment(cluster, 'v2', webhooks) : undefined,
   ]);
   const jsDep = present(jobsets) ? await findDeployment(cluster, 'jobset', webhooks, v2Dep?.found ? [v2Dep.found.namespace] : []) : undefined;
-  checks.push(v1Dep ? evaluateDeployment('v1.operator.deployment', 'v1', v1Dep) : skippedBecause('v1.operator.deployment', 'the PyTorchJob CRD is not installed'));
+  checks.push(v1Dep ? evaluateDeployment('v1.operator.deployment', 'v1', v1Dep) : skippedBecause('v1.operator.deployment', 'no Training Operator v1 job CRD is installed'));
   checks.push(v2Dep ? evaluateDeployment('v2.operator.deployment', 'v2', v2Dep) : skippedBecause('v2.operator.deployment', 'Trainer v2 is not installed'));
   checks.push(jsDep ? evaluateDeployment('v2.jobset.deployment', 'jobset', jsDep) : skippedBecause('v2.jobset.deployment', 'the JobSet CRD is not installed'));
   checks.push(evaluateWebhooks('webhooks.v1.service', 'v1', webhooks, v1));
@@ -105,37 +115,59 @@ export async function runReadiness(cluster: Cluster, opts: ReadinessOptions): Pr
   const runtimes = present(ctrs) ? await readRuntimes(cluster) : [];
   checks.push(evaluateRuntimes(runtimes, present(ctrs)));
 
-  // Inventory: stream the jobs once and derive the per-job runtime, Kueue and namespace scope from the counters.
-  let inventory: InventoryFact | Denied | undefined;
-  let counter: InventoryCounter | undefined;
-  if (v1) {
-    progress(`listing PyTorchJobs ${opts.allNamespaces ? 'in all namespaces' : `in ${opts.namespace}`} (dry conversion to ${target.version})`);
-    counter = new InventoryCounter(target, opts.runtime);
-    const c = counter;
-    const scanned = await guard(() => scanPyTorchJobs(cluster, opts, c, (n) => {
-      progress(`  ${n} PyTorchJobs`);
+  // Inventory: stream the jobs of every served v1 kind once (one counter per kind, one shared runtime and
+  // queue tally) and derive the per-job runtime, Kueue and namespace scope from the counters.
+  const shared = new InventoryCounter(target, opts.runtime);
+  const facts: InventoryFact[] = [];
+  let listed = 0;
+  let unlisted = 0;
+  for (const k of V1_JOB_KINDS) {
+    const id = `inventory.${k.plural}` as CheckId;
+    // Without discovery (denied), PyTorchJobs still go by their CRD check, as before other kinds were read.
+    const ref = isDenied(servedKinds) ? (k.kind === 'PyTorchJob' && pytorchServed ? kindRef(k) : undefined) : servedKinds.find((x) => x.kind.kind === k.kind)?.ref;
+    if (!ref) {
+      checks.push(evaluateInventory(undefined, `the ${k.kind} CRD (${crdName(k)}) is not installed`, k.kind, id));
+      continue;
+    }
+    progress(`listing ${k.kind}s ${opts.allNamespaces ? 'in all namespaces' : `in ${opts.namespace}`} (dry conversion to ${target.version})`);
+    const c = new InventoryCounter(target, opts.runtime, shared);
+    const scanned = await guard(() => scanJobs(cluster, ref, opts, c, (n) => {
+      progress(`  ${n} ${k.kind}s`);
       opts.relieveMemory?.();
     }));
-    inventory = isDenied(scanned) ? scanned : counter.fact;
+    if (isDenied(scanned)) unlisted++;
+    else {
+      listed++;
+      facts.push(c.fact);
+    }
+    checks.push(evaluateInventory(isDenied(scanned) ? scanned : c.fact, undefined, k.kind, id));
   }
-  checks.push(evaluateInventory(inventory, v1 ? undefined : 'the PyTorchJob CRD is not installed'));
-  const producers = inventory !== undefined && !isDenied(inventory) && counter ? counter.producers() : undefined;
-  checks.push(evaluateProducers(producers, !v1 ? 'the PyTorchJob CRD is not installed' : 'PyTorchJobs could not be listed (see inventory.pytorchjobs)'));
+  // Producers over every kind that could be listed (one shared tally).
+  const producers = listed > 0 ? shared.producers() : undefined;
+  checks.push(evaluateProducers(producers, listed + unlisted === 0 ? 'no Training Operator v1 job CRD is installed' : 'v1 jobs could not be listed (see the inventory.* checks)'));
 
-  const invOk = inventory !== undefined && !isDenied(inventory);
-  const noInv = !v1 ? 'the PyTorchJob CRD is not installed' : 'PyTorchJobs could not be listed (see inventory.pytorchjobs)';
-  if (invOk && counter && v2) {
-    const usage = counter.runtimeUsage();
+  // Runtime usage, permissions and Kueue are judged over the kinds that could be listed; a kind that could
+  // not be listed says so in its own inventory check (not permitted: advisory).
+  const invOk = listed > 0;
+  const noInv = unlisted === 0 ? 'no Training Operator v1 job CRD is installed' : 'v1 jobs could not be listed (see the inventory.* checks)';
+  const refused = facts.reduce((n, f) => n + f.conversion.refused, 0);
+  if (invOk && v2) {
+    const usage = shared.runtimeUsage();
     await checkRuntimeUsage(cluster, usage, runtimes, opts.concurrency);
-    checks.push(evaluateRuntimeUsage(usage, undefined, counter.fact.conversion.refused));
+    checks.push(evaluateRuntimeUsage(usage, undefined, refused));
   } else checks.push(evaluateRuntimeUsage(undefined, v2 ? noInv : 'Trainer v2 is not installed', 0));
 
   // Namespaces in scope for permissions: -n's one, or with -A every namespace that holds PyTorchJobs.
-  const namespaces = opts.allNamespaces ? (invOk ? Object.keys((inventory as InventoryFact).namespaces).sort() : []) : [opts.namespace];
+  const namespaces = opts.allNamespaces ? (invOk ? [...new Set(facts.flatMap((f) => Object.keys(f.namespaces)))].sort() : []) : [opts.namespace];
   progress(`checking your permissions${namespaces.length > 1 ? ` in ${namespaces.length} namespaces` : ''}`);
   checks.push(evaluatePermissions(await readPermissions(cluster, namespaces, opts.allNamespaces, opts.concurrency)));
 
-  checks.push(invOk && counter ? evaluateKueue(await readKueue(cluster, counter.queues, discovery?.schema, opts.concurrency)) : evaluateKueue(undefined, noInv));
+  const kueue = invOk ? await readKueue(cluster, shared.queues, discovery?.schema, opts.concurrency) : undefined;
+  checks.push(kueue ? evaluateKueue(kueue) : evaluateKueue(undefined, noInv));
+  progress('checking Kueue\'s v1 job integrations');
+  // readKueue looks Kueue up only when jobs carry queue names; otherwise ask discovery here.
+  const kueueInstalled = kueue && Object.keys(kueue.queues).length > 0 ? kueue.installed : await kueueServed(cluster);
+  checks.push(evaluateKueueIntegrations(kueueInstalled === false ? undefined : await readKueueIntegrations(cluster), kueueInstalled));
 
   const sorted = sortChecks(checks);
   return {

@@ -1,7 +1,6 @@
-// The PyTorchJob inventory: streams list pages, dry-converts each job and keeps only counters, a
-// bounded sample of refused jobs, runtime usage and queue labels, so memory does not grow with jobs.
-import type { Cluster, KubeObject } from '../cluster/index.js';
-import { Resources } from '../cluster/index.js';
+// The v1 job inventory (one counter per kind): streams list pages, dry-converts each job and keeps only
+// counters, a bounded sample of refused jobs, runtime usage and queue labels, so memory does not grow with jobs.
+import type { Cluster, KubeObject, ResourceRef } from '../cluster/index.js';
 import { convertDocument, type RuntimeChoice } from '../convert/index.js';
 import type { Target } from '../convert/targets/types.js';
 import { pytorchJobState } from '../live/state.js';
@@ -19,19 +18,24 @@ export class InventoryCounter {
   /** The counters; read them after the last job. */
   readonly fact: InventoryFact;
   /** `kind/namespace/name` → usage of each runtime the converted jobs would reference. */
-  private readonly usage = new Map<string, RuntimeUsage>();
+  private readonly usage: Map<string, RuntimeUsage>;
   /** `namespace/queue` → jobs carrying that queue name. */
-  readonly queues: Record<string, number> = {};
-  private readonly tally = new ProducerTally();
+  readonly queues: Record<string, number>;
+  private readonly tally: ProducerTally;
 
+  /** `sharedWith`: another kind's counter whose runtime usage, queues and producers this one adds to (one total over all kinds). */
   constructor(
     private readonly target: Target,
     private readonly runtime: RuntimeChoice,
+    sharedWith?: InventoryCounter,
   ) {
+    this.usage = sharedWith ? sharedWith.usage : new Map();
+    this.queues = sharedWith ? sharedWith.queues : {};
+    this.tally = sharedWith ? sharedWith.tally : new ProducerTally();
     this.fact = { total: 0, namespaces: {}, states: { running: 0, suspended: 0, finished: 0, created: 0 }, conversion: { clean: 0, warnings: 0, refused: 0 }, refusedSample: [], pages: 0, target: target.version };
   }
 
-  /** Counts one PyTorchJob: its state, its dry-conversion outcome, its runtime and its queue label. */
+  /** Counts one v1 job (of the counter's kind): its state, its dry-conversion outcome, its runtime and its queue label. */
   add(job: KubeObject): void {
     const ns = job.metadata?.namespace ?? '';
     const name = job.metadata?.name ?? '';
@@ -46,7 +50,7 @@ export class InventoryCounter {
 
     const queue = job.metadata?.labels?.[QUEUE_LABEL] ?? ((job.spec as { runPolicy?: { schedulingPolicy?: { queue?: string } } } | undefined)?.runPolicy?.schedulingPolicy?.queue);
     if (queue) this.queues[`${ns}/${queue}`] = (this.queues[`${ns}/${queue}`] ?? 0) + 1;
-    this.tally.add(job, state);
+    this.tally.add(job, state, typeof job.kind === 'string' ? job.kind : 'PyTorchJob');
 
     // The converter may prune the object it is given (fields the v1 server would drop); the job is not used afterwards.
     const outcome = convertDocument(job, { target: this.target, runtime: this.runtime, envShim: true, force: false, toolVersion: TOOL_VERSION, source: 'cluster' }).jobs[0];
@@ -55,7 +59,8 @@ export class InventoryCounter {
       per.refused++;
       if (f.refusedSample.length < REFUSED_SAMPLE_SIZE) {
         const first = outcome?.findings.find((x) => x.severity === 'error');
-        f.refusedSample.push({ namespace: ns, name, code: first?.code ?? 'unknown', message: first?.message ?? 'not convertible' });
+        // No outcome at all: the converter does not read this kind (yet).
+        f.refusedSample.push({ namespace: ns, name, code: first?.code ?? 'unsupported-kind', message: first?.message ?? `kubectl-trainjob does not convert ${String(job.kind)}s` });
       }
       return;
     }
@@ -103,10 +108,10 @@ export function inventoryPageSize(chunkSize: number, cap = INVENTORY_PAGE_SIZE):
   return chunkSize > 0 ? Math.min(chunkSize, cap) : cap;
 }
 
-/** Streams every PyTorchJob in scope page by page into a counter; only one page is held at a time. */
-export async function scanPyTorchJobs(cluster: Cluster, scope: { allNamespaces: boolean; namespace: string }, counter: InventoryCounter, onPage?: (seen: number) => void): Promise<void> {
+/** Streams every job of one v1 kind in scope page by page into a counter; only one page is held at a time. */
+export async function scanJobs(cluster: Cluster, ref: ResourceRef, scope: { allNamespaces: boolean; namespace: string }, counter: InventoryCounter, onPage?: (seen: number) => void): Promise<void> {
   const limit = inventoryPageSize(cluster.pageSize);
-  for await (const page of cluster.list(Resources.pytorchjobs, scope.allNamespaces ? { allNamespaces: true, limit } : { namespace: scope.namespace, limit })) {
+  for await (const page of cluster.list(ref, scope.allNamespaces ? { allNamespaces: true, limit } : { namespace: scope.namespace, limit })) {
     counter.fact.pages++;
     for (const job of page.items) counter.add(job);
     onPage?.(counter.fact.total);

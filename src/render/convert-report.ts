@@ -62,6 +62,24 @@ export function findingRule(code: string): SarifRule {
 export const TABLE_ROW_LIMIT = 1000;
 
 /**
+ * The table shows every finding per object while at most this many objects have findings (and at
+ * most TABLE_DETAIL_ROWS rows); past that it groups findings by code and field with counts and the
+ * first examples, which costs a small fraction of the conversion however large the run.
+ */
+export const TABLE_DETAIL_OBJECTS = 10;
+/** Most rows of the per-object table. */
+export const TABLE_DETAIL_ROWS = 200;
+/** Example objects named per group of the grouped table. */
+const GROUP_EXAMPLES = 3;
+
+/** Findings of one code on one field, over the whole run (the grouped table's row). */
+interface FindingGroup {
+  first: Finding;
+  count: number;
+  examples: string[];
+}
+
+/**
  * Collects findings while the conversion streams. Machine formats are written incrementally (one
  * job at a time), the table keeps at most TABLE_ROW_LIMIT rows, so memory does not grow with the
  * number of jobs.
@@ -69,6 +87,11 @@ export const TABLE_ROW_LIMIT = 1000;
 export class ConvertReporter {
   private rows: Finding[] = [];
   private overflow = new Map<string, { severity: Severity; count: number }>();
+  /** Table: findings by code and path (always kept; small: one entry per distinct code and field). */
+  private readonly groups = new Map<string, FindingGroup>();
+  /** Table: objects with findings so far, while the per-object table is still possible. */
+  private objectsWithFindings = 0;
+  private detailed = true;
   private firstItem = true;
   private readonly sarif?: SarifWriter;
   /** Jobs for the markdown report (bounded like the table rows). */
@@ -120,12 +143,37 @@ export class ConvertReporter {
   }
 
   private keepRows(findings: Finding[]): void {
+    if (this.format === 'table') return this.keepTable(findings);
     for (const f of findings) {
       if (this.rows.length < TABLE_ROW_LIMIT) this.rows.push(f);
       else {
         const o = this.overflow.get(f.code) ?? { severity: f.severity, count: 0 };
         o.count++;
         this.overflow.set(f.code, o);
+      }
+    }
+  }
+
+  /** Table: per-object rows while the run is small, and the groups always (nothing rendered until finish). */
+  private keepTable(findings: Finding[]): void {
+    if (!findings.length) return;
+    this.objectsWithFindings++;
+    if (this.detailed) {
+      if (this.objectsWithFindings > TABLE_DETAIL_OBJECTS || this.rows.length + findings.length > TABLE_DETAIL_ROWS) {
+        this.detailed = false;
+        this.rows = [];
+      } else this.rows.push(...findings);
+    }
+    for (const f of findings) {
+      const key = `${f.code}\u0000${f.path}`;
+      const g = this.groups.get(key);
+      if (!g) this.groups.set(key, { first: f, count: 1, examples: [subjectLabel(f)] });
+      else {
+        g.count++;
+        if (g.examples.length < GROUP_EXAMPLES) {
+          const label = subjectLabel(f);
+          if (!g.examples.includes(label)) g.examples.push(label);
+        }
       }
     }
   }
@@ -188,10 +236,12 @@ export class ConvertReporter {
     else if (this.sarif) this.sarif.finish();
     else if (this.format === 'markdown') this.write(this.markdown());
     else if (this.format === 'table') {
-      if (this.rows.length) this.write(`${renderFindingsTable(this.rows, width)}\n`);
-      if (this.overflow.size) {
-        const more = [...this.overflow.entries()].map(([code, o]) => `${o.count} × ${code} (${o.severity})`).join(', ');
-        this.write(`… and ${[...this.overflow.values()].reduce((a, o) => a + o.count, 0)} more findings not shown: ${more}. Use --report json for all of them.\n`);
+      if (this.detailed) {
+        if (this.rows.length) this.write(`${renderFindingsTable(this.rows, width)}\n`);
+      } else {
+        const total = s.errors + s.warnings + s.infos;
+        this.write(`Findings grouped by code and field: ${total} on ${this.objectsWithFindings} objects in ${this.groups.size} groups (--report json or yaml lists each one per job).\n`);
+        this.write(`${renderGroupedFindings([...this.groups.values()], width)}\n`);
       }
     }
     if (this.format === 'table') this.write(`${summaryLine(s)}\n`);
@@ -222,6 +272,20 @@ export class ConvertReporter {
     }
     return `${out.join('\n')}\n`;
   }
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** The grouped table: one row per code and field, worst first, then most frequent, with example objects. */
+function renderGroupedFindings(groups: FindingGroup[], width: number): string {
+  const sorted = groups.sort((a, b) => SEVERITY_ORDER[a.first.severity] - SEVERITY_ORDER[b.first.severity] || b.count - a.count || (a.first.code < b.first.code ? -1 : 1));
+  const rows = sorted.map((g) => {
+    const f = g.first;
+    const more = g.count - g.examples.length;
+    const examples = `${g.count === 1 ? 'on' : 'e.g.'} ${g.examples.join('; ')}${more > 0 && g.count > 1 ? `; and ${more} more` : ''}`;
+    return { ...f, path: f.path, message: `${f.message}${f.hint ? `\nhint: ${f.hint}` : ''}\n${examples}`, hint: '', count: g.count };
+  });
+  return renderFindingsTable(rows, width, { grouped: true });
 }
 
 function plural(n: number, word: string): string {

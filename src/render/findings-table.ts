@@ -31,10 +31,24 @@ const NO_BORDERS = {
 
 /**
  * Renders findings as borderless tables (kubectl style), one per object with the object as a
- * heading, sized to the terminal width; the hint goes under the message.
+ * heading, sized to the terminal width; the hint goes under the message. With `grouped`, one table
+ * of findings that carry a `count` (one row per code and field over many objects), no headings.
  */
-export function renderFindingsTable(findings: Finding[], width: number): string {
+export function renderFindingsTable(findings: (Finding & { count?: number })[], width: number, opts: { grouped?: boolean } = {}): string {
   const pathW = Math.max(24, Math.min(48, Math.floor(width * 0.3)));
+  if (opts.grouped) {
+    const msgW = Math.max(30, width - pathW - 9 - 16 - 7 - 8);
+    const table = new Table({
+      head: ['SEVERITY', 'CODE', 'COUNT', 'PATH', 'MESSAGE'],
+      chars: NO_BORDERS,
+      style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+      colWidths: [9, 16, 7, pathW, msgW],
+      wordWrap: true,
+      wrapOnWordBoundary: true,
+    });
+    for (const f of findings) table.push([f.severity, f.code, String(f.count ?? 1), wrapPath(f.path, pathW), f.message]);
+    return table.toString().split('\n').map((l) => `  ${l}`.trimEnd()).join('\n');
+  }
   const msgW = Math.max(30, width - pathW - 9 - 16 - 6);
   const out: string[] = [];
   let group: Finding[] = [];

@@ -2,24 +2,25 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { Deps } from '../io.js';
 import type { BackupOptions } from '../migration/backup.js';
-import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterVerbFlags, jobSelection } from './flags.js';
+import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, withKindFlag, type ClusterVerbFlags, type KindFlag, jobSelection } from './flags.js';
 
 /** Raw flags of `backup`. */
-export interface BackupArgs extends ClusterVerbFlags {
+export interface BackupArgs extends ClusterVerbFlags, KindFlag {
   names?: string[];
   'backup-dir'?: string;
 }
 
-/** `kubectl trainjob backup`: writes selected live PyTorchJobs as clean manifests plus an index (docs/backup-format.md). */
+/** `kubectl trainjob backup`: writes selected live v1 jobs (every kind) as clean manifests plus an index (docs/backup-format.md). */
 export function backupCommand(deps: Deps): CommandModule<any, BackupArgs> {
   return {
     command: 'backup [names..]',
-    describe: 'Back up live PyTorchJobs as clean manifests (one file per job plus index.yaml)',
+    describe: 'Back up live v1 jobs (PyTorchJob, MPIJob, ... every kind) as clean manifests (one file per job plus index.yaml)',
     builder: (y) =>
-      withClusterVerbFlags(y)
-        .positional('names', { type: 'string', array: true, describe: 'PyTorchJob names (in -n NAMESPACE); without names, every job selected by -l/-n/-A' })
+      withKindFlag(withClusterVerbFlags(y))
+        .positional('names', { type: 'string', array: true, describe: 'Jobs (in -n NAMESPACE): NAME for a PyTorchJob, TYPE/NAME for any v1 kind (mpijob/x); without names, every job of every kind (or --kind) selected by -l/-n/-A' })
         .option('backup-dir', { type: 'string', describe: 'Directory to write (default ./trainjob-backups/<context>/<UTC time>); re-using one is idempotent' })
-        .example('kubectl trainjob backup -A --backup-dir backups/prod', 'Back up every PyTorchJob of the cluster')
+        .example('kubectl trainjob backup -A --backup-dir backups/prod', 'Back up every v1 job (all kinds) of the cluster')
+        .example('kubectl trainjob backup -n team-a mpijob/ds-bert tfjob/mnist', 'Two jobs of other kinds')
         .example('kubectl trainjob backup -n team-a bert gpt -o json', 'Two jobs, JSON report on stdout') as unknown as Argv<BackupArgs>,
     handler: async (argv) => {
       const opts = completeBackup(argv);

@@ -13,23 +13,23 @@ export interface CleanupArgs extends ClusterVerbFlags {
   'dry-run'?: string;
 }
 
-/** `kubectl trainjob cleanup`: what still uses kubeflow.org/v1, and (on request) delete migrated PyTorchJobs. */
+/** `kubectl trainjob cleanup`: what still uses kubeflow.org/v1 (every kind), and (on request) delete migrated v1 jobs. */
 export function cleanupCommand(deps: Deps): CommandModule<ClusterVerbFlags, CleanupArgs> {
   return {
     command: 'cleanup',
-    describe: 'Report what still uses kubeflow.org/v1 and whether Training Operator v1 can be removed; delete migrated PyTorchJobs',
+    describe: 'Report what still uses kubeflow.org/v1 and whether Training Operator v1 can be removed; delete migrated v1 jobs',
     builder: (y) =>
       withClusterVerbFlags(y)
         .option('backup-dir', { type: 'string', describe: 'Backup directory (kubectl trainjob backup/migrate) to look for each job\'s backup' })
-        .option('delete-migrated', { type: 'boolean', default: false, describe: 'Delete PyTorchJobs that were migrated, are not running and have a backup' })
+        .option('delete-migrated', { type: 'boolean', default: false, describe: 'Delete v1 jobs (any kind) that were migrated, are not running and have a backup' })
         .option('context', { type: 'string', array: true, requiresArg: true, describe: 'The kubeconfig context to use; give it several times to run on several clusters (one report each plus a fleet summary)' })
         .option('all-contexts', { type: 'boolean', default: false, describe: 'Run on every context of the kubeconfig' })
-        .option('force', { type: 'boolean', default: false, describe: 'With --delete-migrated: also delete migrated PyTorchJobs whose producer (controlling owner, Argo CD, Flux, Helm) would re-create them; you take responsibility' })
+        .option('force', { type: 'boolean', default: false, describe: 'With --delete-migrated: also delete migrated v1 jobs whose producer (controlling owner, Argo CD, Flux, Helm) would re-create them; you take responsibility' })
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation (required when stdin is not a terminal)' })
         .option('dry-run', dryRunOption('With --delete-migrated: client (or bare --dry-run) prints what would be deleted and the verdict it would leave; nothing is deleted'))
         .example('kubectl trainjob cleanup -A', 'Can Training Operator v1 be removed? (exit 0 yes, 3 only migrated jobs left, 4 no)')
-        .example('kubectl trainjob cleanup -n team --backup-dir ./backup --delete-migrated --yes', 'Delete the migrated PyTorchJobs of a namespace')
-        .epilogue('Exit codes: 0 nothing in scope uses kubeflow.org/v1; 3 only migrated, finished, backed-up PyTorchJobs remain (advisory); 4 blocked: PyTorchJobs not migrated, still running, without backup or still created by a producer that would re-create them, or other v1 kinds (TFJob, MPIJob, ...) in use; 1 error; 2 usage.') as Argv<CleanupArgs>,
+        .example('kubectl trainjob cleanup -n team --backup-dir ./backup --delete-migrated --yes', 'Delete the migrated v1 jobs of a namespace')
+        .epilogue('Exit codes: 0 nothing in scope uses kubeflow.org/v1 (the report names the CRDs to delete); 3 only migrated, finished, backed-up v1 jobs remain (advisory); 4 blocked: v1 jobs of any kind (PyTorchJob, MPIJob, XGBoostJob, JAXJob, TFJob, PaddleJob) not migrated, still running, without backup or still created by a producer that would re-create them, or a kind that could not be listed; 1 error; 2 usage.') as Argv<CleanupArgs>,
     handler: async (argv) => {
       const output = outputFormat(argv.output, ['table', 'json', 'name'] as const, 'table');
       if (argv['delete-migrated'] === false && argv.yes) throw new UsageError('--yes only applies with --delete-migrated');

@@ -1,7 +1,8 @@
 import type { Argv } from 'yargs';
-import type { JobSelection } from '../live/select.js';
 import { toClusterOptions, validateTuning, type ClusterOptions, type ClusterTuning, type ConfigFlagValues } from '../cluster/config-flags.js';
 import { UsageError } from '../errors.js';
+import { parseJobArg, parseKindFlag, V1_JOB_KINDS, type NamedJob } from '../live/kinds.js';
+import type { JobSelection } from '../live/select.js';
 
 export { parseDuration, type ClusterOptions, type ClusterTuning } from '../cluster/config-flags.js';
 
@@ -142,10 +143,47 @@ export function parseRuntime(name: string | undefined, kind: string | undefined)
   return { name: runtimeName, kind: kind === 'TrainingRuntime' ? 'TrainingRuntime' : 'ClusterTrainingRuntime', ...(name === undefined ? { defaulted: true } : {}) };
 }
 
-/** Which live PyTorchJobs a verb acts on: positional names, -n, -A and -l, as one selection. */
-export function jobSelection(names: readonly string[], flags: ClusterVerbFlags): JobSelection {
+/** The --kind flag of verbs that select v1 jobs. */
+export interface KindFlag {
+  kind?: string[];
+}
+
+/** Declares --kind (repeatable, comma-separated values): the v1 kinds a selector or --all covers. */
+export function withKindFlag<T>(y: Argv<T>): Argv<T & KindFlag> {
+  return y.option('kind', {
+    type: 'string',
+    array: true,
+    // One value per --kind, so `--kind mpijob bert` leaves bert a job name.
+    nargs: 1,
+    describe: `Only these v1 kinds (repeat or comma-separate: ${V1_JOB_KINDS.map((k) => k.singular).join(', ')}); default every kind the cluster serves`,
+  }) as unknown as Argv<T & KindFlag>;
+}
+
+/**
+ * Which live v1 jobs a verb acts on: positional `NAME` / `TYPE/NAME` arguments, --kind, -n, -A and -l, as one
+ * selection. A bare NAME is a PyTorchJob, or of the one kind --kind names; names whose kind --kind excludes
+ * are refused, as are bare names with several --kind values (which kind would they be?).
+ */
+export function jobSelection(args: readonly string[], flags: ClusterVerbFlags & KindFlag): JobSelection {
+  const kinds = parseKindFlag(flags.kind);
+  const jobs: NamedJob[] = [];
+  for (const arg of args.filter((n) => n !== '')) {
+    if (!arg.includes('/') && kinds) {
+      if (kinds.length > 1) {
+        throw new UsageError(`"${arg}" has no kind, and --kind names ${kinds.length} kinds`, `Write TYPE/NAME (e.g. ${kinds[0]!.singular}/${arg}), or give a single --kind.`);
+      }
+      jobs.push({ ...parseJobArg(arg), kind: kinds[0]! });
+      continue;
+    }
+    const job = parseJobArg(arg);
+    if (kinds && !kinds.some((k) => k.kind === job.kind.kind)) {
+      throw new UsageError(`${arg} is a ${job.kind.kind}, which --kind ${kinds.map((k) => k.singular).join(',')} excludes`, 'Drop --kind, or name jobs of the kinds it allows.');
+    }
+    jobs.push(job);
+  }
   return {
-    names: names.filter((n) => n !== ''),
+    jobs,
+    ...(kinds ? { kinds } : {}),
     allNamespaces: Boolean(flags['all-namespaces']),
     ...(flags.namespace ? { namespace: flags.namespace } : {}),
     ...(flags.selector ? { labelSelector: flags.selector } : {}),

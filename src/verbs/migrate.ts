@@ -5,10 +5,10 @@ import type { Deps } from '../io.js';
 import type { Step } from '../migration/executor.js';
 import type { MigrateOptions } from '../migration/migrate.js';
 import type { Strategy } from '../migration/plan.js';
-import { clusterOptions, clusterTuning, dryRunOption, FIELD_MANAGER_OPTION, outputFormat, parseDryRun, parseDuration, withClusterVerbFlags, type ClusterVerbFlags, parseSuffix, SUFFIX_OPTION, parseRuntime, jobSelection } from './flags.js';
+import { clusterOptions, clusterTuning, dryRunOption, FIELD_MANAGER_OPTION, outputFormat, parseDryRun, parseDuration, withClusterVerbFlags, withKindFlag, type ClusterVerbFlags, type KindFlag, parseSuffix, SUFFIX_OPTION, parseRuntime, jobSelection } from './flags.js';
 
 /** Raw flags of `migrate`. */
-export interface MigrateArgs extends ClusterVerbFlags {
+export interface MigrateArgs extends ClusterVerbFlags, KindFlag {
   names?: string[];
   all?: boolean;
   strategy?: string;
@@ -36,9 +36,9 @@ export function migrateCommand(deps: Deps): CommandModule<any, MigrateArgs> {
     command: 'migrate [names..]',
     describe: 'Migrate live PyTorchJobs to TrainJobs (side by side or replacement), backing them up first',
     builder: (y) =>
-      withClusterVerbFlags(y)
-        .positional('names', { type: 'string', array: true, describe: 'PyTorchJob names (in -n NAMESPACE)' })
-        .option('all', { type: 'boolean', default: false, describe: 'Every PyTorchJob in the namespace (or with -A in the cluster)' })
+      withKindFlag(withClusterVerbFlags(y))
+        .positional('names', { type: 'string', array: true, describe: 'Jobs (in -n NAMESPACE): NAME for a PyTorchJob, TYPE/NAME for another v1 kind (mpijob/ds-bert)' })
+        .option('all', { type: 'boolean', default: false, describe: 'Every v1 job the converter reads in the namespace (or with -A in the cluster); --kind narrows' })
         .option('strategy', { type: 'string', choices: ['side-by-side', 'replace'], default: 'side-by-side', describe: 'side-by-side: create suspended TrainJobs, keep v1; replace: cut over and delete v1' })
         .option('suffix', SUFFIX_OPTION)
         .option('target-version', { type: 'string', describe: 'Trainer schema v2.0..v2.3 (default: detected from the cluster)' })

@@ -22,10 +22,10 @@ import { TOOL_VERSION } from '../version.js';
 import { toYaml } from '../yaml/index.js';
 import { renderObjects } from '../render/objects.js';
 import { withConversionFlags, type ConvertArgs } from './convert.js';
-import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, type ClusterTuning, type ClusterVerbFlags, parseSuffix, parseRuntime, jobSelection } from './flags.js';
+import { clusterOptions, clusterTuning, outputFormat, withClusterVerbFlags, withKindFlag, type ClusterTuning, type ClusterVerbFlags, type KindFlag, parseSuffix, parseRuntime, jobSelection } from './flags.js';
 
 /** Raw flags shared by preview and apply-v2: conversion flags, selection flags and job names. */
-export interface LiveVerbArgs extends ConvertArgs, ClusterVerbFlags {
+export interface LiveVerbArgs extends ConvertArgs, ClusterVerbFlags, KindFlag {
   names?: string[];
   'force-conflicts'?: boolean;
 }
@@ -50,8 +50,8 @@ export interface LiveVerbOptions {
 
 /** Declares the flags preview and apply-v2 share: -f or job names, -l/-n/-A, conversion and tuning flags, --force-conflicts. */
 export function withLiveVerbFlags<T>(y: Argv<T>): Argv<T & LiveVerbArgs> {
-  return withClusterVerbFlags(withConversionFlags(y))
-    .positional('names', { type: 'string', array: true, describe: 'Names of live PyTorchJobs (in -n NAMESPACE); without names and -f, every job selected by -l/-n/-A' })
+  return withKindFlag(withClusterVerbFlags(withConversionFlags(y)))
+    .positional('names', { type: 'string', array: true, describe: 'Live jobs (in -n NAMESPACE): NAME for a PyTorchJob, TYPE/NAME for any v1 kind (mpijob/x); without names and -f, every job selected by -l/-n/-A' })
     .option('force-conflicts', { type: 'boolean', default: false, describe: 'Take ownership of fields another field manager owns (server-side apply force)' }) as unknown as Argv<T & LiveVerbArgs>;
 }
 
@@ -59,8 +59,8 @@ export function withLiveVerbFlags<T>(y: Argv<T>): Argv<T & LiveVerbArgs> {
 export function completeLiveVerb(argv: LiveVerbArgs, verb: string): LiveVerbOptions {
   const names = (argv.names ?? []).filter((n) => n !== '');
   const files = argv.filename ?? [];
-  if (files.length > 0 && (names.length > 0 || argv.selector || argv['all-namespaces'])) {
-    throw new UsageError('job names, -l and -A select live PyTorchJobs and cannot be combined with -f', `Run kubectl trainjob ${verb} -f FILE, or kubectl trainjob ${verb} NAME... / -l SELECTOR / -A.`);
+  if (files.length > 0 && (names.length > 0 || argv.selector || argv['all-namespaces'] || argv.kind)) {
+    throw new UsageError('job names, --kind, -l and -A select live jobs and cannot be combined with -f', `Run kubectl trainjob ${verb} -f FILE, or kubectl trainjob ${verb} NAME... / -l SELECTOR / -A.`);
   }
   const tv = argv['target-version'];
   if (tv !== undefined && tv !== '' && tv !== 'auto') parseTargetVersion(tv); // validates early, with the list of valid values
@@ -93,7 +93,7 @@ export async function openConversions(opts: LiveVerbOptions, deps: Deps): Promis
   const convert: LiveConvertOptions = { target, runtime: opts.runtime, suffix: opts.suffix, envShim: opts.envShim, force: opts.force, strict: opts.strict, toolVersion: TOOL_VERSION };
   const runtimes = new RuntimeReader(cluster, opts.runtime, note);
   const events = opts.files.length
-    ? convertFileSources(await resolveInputs(opts.files, opts.recursive, deps.cwd, deps.io.in), opts.selection.namespace ?? cluster.namespace, convert, runtimes)
+    ? convertFileSources(await resolveInputs(opts.files, opts.recursive, deps.cwd, deps.io.in), opts.selection.namespace ?? cluster.namespace, convert, runtimes, opts.selection.namespace)
     : convertLiveJobs(cluster, opts.selection, convert, runtimes, opts.tuning.concurrency);
   return { cluster, convert, events };
 }

@@ -39,7 +39,7 @@ export interface ReadinessVerbOptions {
 export function readinessCommand(deps: Deps): CommandModule<GlobalFlags, ReadinessArgs> {
   return {
     command: 'readiness',
-    describe: 'Check whether the cluster is ready to migrate PyTorchJobs to TrainJobs',
+    describe: 'Check whether the cluster is ready to migrate v1 jobs (PyTorchJob, MPIJob, ... every kind) to TrainJobs',
     builder: (y) =>
       withClusterVerbFlags(y)
         .option('runtime', { type: 'string', default: 'torch-distributed', describe: 'Runtime the converted TrainJobs would reference' })

@@ -37,9 +37,12 @@ export const TRAINER_VERSION_ANNOTATION = 'test.kubectl-trainjob.dev/trainer-ver
 
 const UPSTREAM = path.join(REPO_ROOT, 'upstream');
 
-/** Files of the CRDs that stay fixed for the whole run: PyTorchJob (training-operator v1.9.2) and JobSet v0.12.0. */
+/** The v1 kinds whose Training Operator v1.9.2 CRDs every plane serves, as a real Training Operator install does. */
+export const V1_CRD_PLURALS = ['pytorchjobs', 'mpijobs', 'xgboostjobs', 'jaxjobs', 'tfjobs', 'paddlejobs'] as const;
+
+/** Files of the CRDs that stay fixed for the whole run: every v1 kind (training-operator v1.9.2) and JobSet v0.12.0. */
 export const BASE_CRD_FILES = [
-  path.join(UPSTREAM, 'training-operator-v1.9.2/crds/kubeflow.org_pytorchjobs.yaml'),
+  ...V1_CRD_PLURALS.map((p) => path.join(UPSTREAM, `training-operator-v1.9.2/crds/kubeflow.org_${p}.yaml`)),
   path.join(UPSTREAM, 'trainer-v2.3.0/jobset-v0.12.0/crds/jobset.x-k8s.io_jobsets.yaml'),
 ];
 
@@ -58,7 +61,7 @@ export function parseTrainerVersion(v: string): TrainerVersion {
   return `v${m[1]}` as TrainerVersion;
 }
 
-/** Installs the fixed CRDs (PyTorchJob, JobSet) and waits for them. */
+/** Installs the fixed CRDs (every v1 kind, JobSet) and waits for them. */
 export async function installBaseCrds(client: KubeClient): Promise<void> {
   const crds = BASE_CRD_FILES.flatMap(readYamlObjects);
   for (const crd of crds) await createOrReplace(client, crd);

@@ -107,3 +107,37 @@ describe('backup', () => {
     fs.rmSync(other, { recursive: true, force: true });
   });
 });
+
+describe('backup of every v1 kind', () => {
+  it('-A style selection covers every served kind; TYPE/NAME names one; --kind narrows; files never collide', async () => {
+    const kns = await testNamespace('backup-kinds');
+    const kdir = tempDir('ktj-backup-kinds-');
+    try {
+      const { aV1Job, create, V1_KINDS } = await import('../compare/fixtures.js');
+      // One job of each kind, all named "same": six objects, six files.
+      for (const kind of V1_KINDS) await create(aV1Job(kind, 'same', kns));
+      const all = await ktj(['backup', '-n', kns, '--backup-dir', kdir, '-o', 'json']);
+      expect(all.code).toBe(0);
+      expect(JSON.parse(all.stdout).jobs.map((j: any) => `${j.kind}/${j.name}:${j.status}`)).toEqual(V1_KINDS.map((k) => `${k}/same:written`));
+      const index = (await readBackupIndex(kdir))!;
+      expect(index.entries.map((e) => e.file).sort()).toEqual([`${kns}/jaxjobs/same.yaml`, `${kns}/mpijobs/same.yaml`, `${kns}/paddlejobs/same.yaml`, `${kns}/same.yaml`, `${kns}/tfjobs/same.yaml`, `${kns}/xgboostjobs/same.yaml`]);
+      const mpi = index.entries.find((e) => e.kind === 'MPIJob')!;
+      expect(fs.readFileSync(path.join(kdir, mpi.file), 'utf8')).toMatch(/^apiVersion: kubeflow.org\/v1\nkind: MPIJob\n/);
+
+      const named = await ktj(['backup', '-n', kns, 'mpijob/same', 'tfjobs.kubeflow.org/same', 'jaxjob/missing', '--backup-dir', kdir]);
+      expect(named.code).toBe(1);
+      expect(named.stdout).toMatch(/mpijob\/same\s+created\s+unchanged/);
+      expect(named.stdout).toMatch(/tfjob\/same\s+created\s+unchanged/);
+      expect(named.stdout).toMatch(/jaxjob\/missing\s+-\s+not-found\s+jaxjobs.kubeflow.org "missing" not found/);
+
+      const narrowed = await ktj(['backup', '-n', kns, '--kind', 'xgboostjob', '--kind', 'paddlejob', '--backup-dir', kdir, '-o', 'json']);
+      expect(JSON.parse(narrowed.stdout).jobs.map((j: any) => j.kind)).toEqual(['XGBoostJob', 'PaddleJob']);
+
+      const bad = await ktj(['backup', '-n', kns, 'deployment/x', '--backup-dir', kdir]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('the server doesn\'t have a resource type "deployment"');
+    } finally {
+      fs.rmSync(kdir, { recursive: true, force: true });
+    }
+  });
+});

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { BackupStore } from '../../../src/migration/backup-store.js';
 import { adminClient, adminKubeconfigPath, KubeClient, startExtraControlPlane, testNamespace, userKubeconfig, type ExtraControlPlane } from '../../controlplane/harness.js';
 import { runCli } from '../../verbs/run-cli.js';
-import { aMigratedTrainJob, aPyTorchJob, at, create, eventually, setStatus, TFJOB_CRD, v1Conditions } from '../compare/fixtures.js';
+import { aMigratedTrainJob, aPyTorchJob, aTrainJobFrom, at, aV1Job, create, eventually, setStatus, v1Conditions } from '../compare/fixtures.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ktj-cleanup-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -25,13 +25,14 @@ async function job(ns: string, name: string, o: { migrated?: boolean; state?: 'r
 const pytorchJobsIn = async (ns: string, client?: KubeClient): Promise<string[]> =>
   ((await (client ?? (await adminClient())).ok('GET', `/apis/kubeflow.org/v1/namespaces/${ns}/pytorchjobs`)).items as any[]).map((j) => j.metadata.name).sort();
 
-describe('cleanup verdicts on the shared plane (no TFJob CRD: "none")', () => {
+describe('cleanup verdicts on the shared plane (every v1 kind served)', () => {
   it('an empty namespace: v1 can be removed, exit 0', async () => {
     const ns = await testNamespace('cleanup-empty');
     const r = await runCli(['cleanup', '--kubeconfig', adminKubeconfigPath(), '-n', ns]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`PyTorchJobs: none in namespace "${ns}"`);
-    expect(r.stdout).toContain('TFJob (not installed)');
+    expect(r.stdout).toContain(`v1 jobs: none in namespace "${ns}"`);
+    expect(r.stdout).toContain('PyTorchJob 0, MPIJob 0, XGBoostJob 0, JAXJob 0, TFJob 0, PaddleJob 0');
+    expect(r.stdout).toContain('kubectl delete crd pytorchjobs.kubeflow.org mpijobs.kubeflow.org xgboostjobs.kubeflow.org jaxjobs.kubeflow.org tfjobs.kubeflow.org paddlejobs.kubeflow.org');
     expect(r.stdout).toContain('Training Operator v1 can be removed (namespace');
   });
 
@@ -48,7 +49,7 @@ describe('cleanup verdicts on the shared plane (no TFJob CRD: "none")', () => {
 
     const noYes = await runCli(['cleanup', ...kc, '--delete-migrated']);
     expect(noYes.code).toBe(2);
-    expect(noYes.stderr).toContain('Plan: delete 2 migrated PyTorchJob(s)');
+    expect(noYes.stderr).toContain('Plan: delete 2 migrated v1 job(s)');
     expect(noYes.stderr).toContain('pass --yes');
     expect(await pytorchJobsIn(ns)).toEqual(['a', 'b']);
 
@@ -115,37 +116,50 @@ describe('cleanup verdicts on the shared plane (no TFJob CRD: "none")', () => {
     // -A needs cluster-wide list: a clean 403 with the can-i hint, exit 1.
     const all = await runCli(['cleanup', '--kubeconfig', kc, '-A']);
     expect(all.code).toBe(1);
-    expect(all.stderr).toContain('kubectl auth can-i list pytorchjobs.kubeflow.org --all-namespaces');
+    expect(all.stderr).toContain('kubectl auth can-i list trainjobs.trainer.kubeflow.org --all-namespaces');
   });
 });
 
-describe('cleanup with other kubeflow.org/v1 kinds (extra plane with a TFJob CRD)', () => {
+describe('cleanup over every kubeflow.org/v1 kind (extra plane)', () => {
   let plane: ExtraControlPlane;
   let client: KubeClient;
   beforeAll(async () => {
     plane = await startExtraControlPlane([], { installCrds: true });
     client = await KubeClient.fromKubeconfig(plane.adminKubeconfig);
-    await client.ok('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: TFJOB_CRD });
-    await eventually('the TFJob CRD', 30_000, async () => (await client.request('GET', '/apis/kubeflow.org/v1/namespaces/default/tfjobs')).status === 200);
   });
   afterAll(async () => {
     client?.close();
     await plane?.stop();
   });
 
-  it('all PyTorchJobs gone but a TFJob left: blocked (exit 4), naming it; once it is gone: exit 0', async () => {
+  it('migrated jobs of any kind are deleted; a TFJob not migrated blocks (exit 4); once gone: removable, naming the CRDs; a missing CRD is no error', async () => {
     await job('default', 'p', {}, client);
-    await create({ apiVersion: 'kubeflow.org/v1', kind: 'TFJob', metadata: { name: 'legacy-tf', namespace: 'default' }, spec: {} }, client);
+    const mpi = await create(aV1Job('MPIJob', 'ds-bert', 'default'), client);
+    await setStatus('MPIJob', 'default', 'ds-bert', { conditions: v1Conditions('succeeded', at(0), at(5)) }, client);
+    await create(aTrainJobFrom(mpi), client);
+    await create(aV1Job('TFJob', 'legacy-tf', 'default'), client);
     const kc = ['--kubeconfig', plane.adminKubeconfig, '-A'];
     const r = await runCli(['cleanup', ...kc, '--delete-migrated', '--yes']);
+    expect(r.stderr).toContain('deleted MPIJob default/ds-bert');
+    expect(r.stderr).toContain('deleted PyTorchJob default/p');
     expect(r.code).toBe(4);
-    expect(r.stdout).toContain('TFJob default/legacy-tf');
-    expect(r.stdout).toContain('1 TFJob(s) still use kubeflow.org/v1');
-    expect(r.stdout).toContain('MPIJob (not installed)');
+    expect(r.stdout).toMatch(/tfjob\/legacy-tf\s+created\s+-\s+-\s+not-migrated\s+yes/);
+    expect(r.stdout).toContain('1 TFJob(s) not migrated');
+    expect(r.stdout).toContain('cannot be removed yet');
     expect(await pytorchJobsIn('default', client)).toEqual([]);
+    expect((await client.request('GET', '/apis/kubeflow.org/v1/namespaces/default/mpijobs/ds-bert')).status).toBe(404);
+
     await client.ok('DELETE', '/apis/kubeflow.org/v1/namespaces/default/tfjobs/legacy-tf');
-    const after = await runCli(['cleanup', ...kc, '-o', 'json']);
+    await client.ok('DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/paddlejobs.kubeflow.org');
+    await eventually('paddlejobs gone from discovery', 30_000, async () => !((await client.ok<any>('GET', '/apis/kubeflow.org/v1')).resources as any[]).some((x) => x.name === 'paddlejobs'));
+    const after = await runCli(['cleanup', ...kc]);
     expect(after.code).toBe(0);
-    expect(JSON.parse(after.stdout).verdict).toBe('removable');
+    expect(after.stdout).toContain('PaddleJob (not installed)');
+    expect(after.stdout).toContain('Training Operator v1 can be removed (all namespaces; exit 0)');
+    expect(after.stdout).toContain('kubectl delete crd pytorchjobs.kubeflow.org mpijobs.kubeflow.org xgboostjobs.kubeflow.org jaxjobs.kubeflow.org tfjobs.kubeflow.org\n');
+    const json = JSON.parse((await runCli(['cleanup', ...kc, '-o', 'json'])).stdout);
+    expect(json.verdict).toBe('removable');
+    expect(json.crds.map((c: any) => c.name)).not.toContain('paddlejobs.kubeflow.org');
+    expect(json.kinds.find((k: any) => k.kind === 'PaddleJob')).toMatchObject({ served: false });
   });
 });

@@ -73,7 +73,68 @@ export function aGeneratedRuntime(name: string, namespace: string, trainJobName:
   };
 }
 
-const plural: Record<string, string> = { PyTorchJob: 'kubeflow.org/v1/namespaces/NS/pytorchjobs', TrainJob: 'trainer.kubeflow.org/v1alpha1/namespaces/NS/trainjobs', TrainingRuntime: 'trainer.kubeflow.org/v1alpha1/namespaces/NS/trainingruntimes', TFJob: 'kubeflow.org/v1/namespaces/NS/tfjobs' };
+const plural: Record<string, string> = {
+  PyTorchJob: 'kubeflow.org/v1/namespaces/NS/pytorchjobs',
+  MPIJob: 'kubeflow.org/v1/namespaces/NS/mpijobs',
+  XGBoostJob: 'kubeflow.org/v1/namespaces/NS/xgboostjobs',
+  JAXJob: 'kubeflow.org/v1/namespaces/NS/jaxjobs',
+  TFJob: 'kubeflow.org/v1/namespaces/NS/tfjobs',
+  PaddleJob: 'kubeflow.org/v1/namespaces/NS/paddlejobs',
+  TrainJob: 'trainer.kubeflow.org/v1alpha1/namespaces/NS/trainjobs',
+  TrainingRuntime: 'trainer.kubeflow.org/v1alpha1/namespaces/NS/trainingruntimes',
+};
+
+/** The replica specs field, roles and container name of each v1 kind (Training Operator v1.9.2 CRDs). */
+const V1_SHAPES: Record<string, { field: string; roles: string[]; container: string }> = {
+  PyTorchJob: { field: 'pytorchReplicaSpecs', roles: ['Master', 'Worker'], container: 'pytorch' },
+  MPIJob: { field: 'mpiReplicaSpecs', roles: ['Launcher', 'Worker'], container: 'mpi' },
+  XGBoostJob: { field: 'xgbReplicaSpecs', roles: ['Master', 'Worker'], container: 'xgboost' },
+  JAXJob: { field: 'jaxReplicaSpecs', roles: ['Worker'], container: 'jax' },
+  TFJob: { field: 'tfReplicaSpecs', roles: ['Chief', 'Worker'], container: 'tensorflow' },
+  PaddleJob: { field: 'paddleReplicaSpecs', roles: ['Master', 'Worker'], container: 'paddle' },
+};
+
+/** The v1 kinds, PyTorchJob first. */
+export const V1_KINDS = Object.keys(V1_SHAPES);
+
+/** A small job of any v1 kind that its v1.9.2 CRD admits: one replica per role, one container. */
+export function aV1Job(kind: string, name: string, namespace: string): any {
+  const shape = V1_SHAPES[kind]!;
+  const specs: Record<string, unknown> = {};
+  for (const role of shape.roles) specs[role] = { replicas: 1, restartPolicy: 'OnFailure', template: { spec: { containers: [{ name: shape.container, image: 'busybox:1.36', command: ['sh', '-c', 'echo train'] }] } } };
+  return {
+    apiVersion: 'kubeflow.org/v1',
+    kind,
+    metadata: { name, namespace, labels: { team: 'nlp' } },
+    spec: { runPolicy: { cleanPodPolicy: 'None' }, [shape.field]: specs, ...(kind === 'MPIJob' ? { slotsPerWorker: 1 } : {}) },
+  };
+}
+
+/** A TrainJob carrying the provenance of a migrated job of any kind (source-kind, uid, v1-manifest). */
+export function aTrainJobFrom(v1: any, opts: { trainJobName?: string; v1Manifest?: boolean } = {}): any {
+  const m = v1.metadata;
+  const clean = JSON.parse(JSON.stringify(v1));
+  for (const k of ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields']) delete clean.metadata[k];
+  delete clean.status;
+  return {
+    apiVersion: 'trainer.kubeflow.org/v1alpha1',
+    kind: 'TrainJob',
+    metadata: {
+      name: opts.trainJobName ?? m.name,
+      namespace: m.namespace,
+      annotations: {
+        'kubectl-trainjob.io/source-kind': v1.kind,
+        'kubectl-trainjob.io/source-api-version': v1.apiVersion,
+        'kubectl-trainjob.io/source-namespace': m.namespace,
+        'kubectl-trainjob.io/source-name': m.name,
+        'kubectl-trainjob.io/source-uid': m.uid,
+        'kubectl-trainjob.io/source-resource-version': m.resourceVersion,
+        ...(opts.v1Manifest !== false ? { 'kubectl-trainjob.io/v1-manifest': JSON.stringify(clean) } : {}),
+      },
+    },
+    spec: { runtimeRef: { apiGroup: 'trainer.kubeflow.org', kind: 'ClusterTrainingRuntime', name: 'torch-distributed' }, suspend: true },
+  };
+}
 
 /** The collection path of a namespaced kind used in these tests. */
 export function collection(kind: string, ns: string): string {
@@ -116,19 +177,6 @@ export function v1Conditions(state: 'running' | 'succeeded' | 'failed', at1: str
   const type = state === 'succeeded' ? 'Succeeded' : 'Failed';
   return [created, { type: 'Running', status: 'False', reason: 'PyTorchJobRunning', lastTransitionTime: at2 }, { type, status: 'True', reason: `PyTorchJob${type}`, lastTransitionTime: at2 }];
 }
-
-/** A minimal TFJob CRD (kubeflow.org/v1), enough to hold TFJobs for cleanup's "other v1 kinds" check. */
-export const TFJOB_CRD = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'tfjobs.kubeflow.org' },
-  spec: {
-    group: 'kubeflow.org',
-    names: { kind: 'TFJob', plural: 'tfjobs', singular: 'tfjob', listKind: 'TFJobList' },
-    scope: 'Namespaced',
-    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
-  },
-};
 
 /** Polls until `fn` resolves truthy (or throws after `ms`). */
 export async function eventually<T>(what: string, ms: number, fn: () => Promise<T | undefined | false>): Promise<T> {

@@ -67,6 +67,16 @@ describeLocal('dry runs write nothing (audit log of the API server)', () => {
     expect(await exists(tj('bare'))).toBe(false);
   });
 
+  it('apply-v2 -n OTHER -f a manifest naming another namespace is refused like kubectl apply, with no write', async () => {
+    const file = path.join(home, 'other-ns.yaml');
+    fs.writeFileSync(file, JSON.stringify(pytorchJob('mismatch')));
+    const r = await audited(['apply-v2', '-n', 'default', '-f', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: the namespace from the provided object "${ns}" does not match the namespace "default". You must pass '--namespace=${ns}' to perform this operation`);
+    expect(r.writes).toEqual([]);
+    expect(await exists(tj('mismatch'))).toBe(false);
+  });
+
   it('migrate --dry-run plans without a write', async () => {
     await applyObjects(pytorchJob('plan'));
     const r = await audited(['migrate', '-n', ns, 'plan', '--dry-run', '-o', 'name']);

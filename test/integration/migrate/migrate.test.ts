@@ -93,7 +93,7 @@ describe('replace', () => {
     const real = await ktj(['migrate', '-n', ns, 'no-such-job']);
     expect(real.code).toBe(4);
     expect(dry.code).toBe(4);
-    expect(dry.stderr).toContain(`${ns}/no-such-job: PyTorchJob not found`);
+    expect(dry.stderr).toContain(`${ns}/no-such-job: pytorchjobs.kubeflow.org "no-such-job" not found in namespace "${ns}"`);
     expect(await listObjects(tjPath(ns))).toEqual([]);
   });
 

@@ -20,14 +20,36 @@ describe('cleanup verdicts', () => {
     expect(assessJob(facts)).toMatchObject({ verdict, blocking });
   });
 
-  it('exit codes: 0 nothing left, 3 only migrated jobs, 4 anything blocking (incl. other v1 kinds)', () => {
-    const none = { kind: 'TFJob', installed: false, objects: [] };
-    expect(assessCleanup([], [none])).toMatchObject({ verdict: 'removable', exitCode: 0 });
+  it('exit codes: 0 nothing left, 3 only migrated jobs, 4 anything blocking, of any kind', () => {
+    const none = { kind: 'TFJob', served: false, crd: 'tfjobs.kubeflow.org' };
+    expect(assessCleanup([], [none])).toMatchObject({ verdict: 'removable', exitCode: 0, crds: [] });
     expect(assessCleanup([job({ migratedTo: 'j', backup: 'annotation' })], [none])).toMatchObject({ verdict: 'advisory', exitCode: 3 });
     expect(assessCleanup([job({})], [none])).toMatchObject({ verdict: 'blocked', exitCode: 4 });
-    const tf = assessCleanup([], [{ kind: 'TFJob', installed: true, objects: ['ns/tf'] }]);
+    const tf = assessCleanup([job({ kind: 'TFJob', name: 'tf' })], [{ kind: 'TFJob', served: true, version: 'v1', crd: 'tfjobs.kubeflow.org', jobs: 1 }]);
     expect(tf).toMatchObject({ verdict: 'blocked', exitCode: 4 });
-    expect(tf.reasons).toEqual(['1 TFJob(s) still use kubeflow.org/v1 (kubectl-trainjob does not migrate TFJobs)']);
+    expect(tf.reasons).toEqual(['1 TFJob(s) not migrated']);
+  });
+
+  it('reasons per kind; a migrated MPIJob counts like a migrated PyTorchJob; CRDs of every served kind, mpi-operator named', () => {
+    const kinds = [
+      { kind: 'PyTorchJob', served: true, version: 'v1', crd: 'pytorchjobs.kubeflow.org', jobs: 2 },
+      { kind: 'MPIJob', served: true, version: 'v2beta1', crd: 'mpijobs.kubeflow.org', jobs: 1 },
+      { kind: 'XGBoostJob', served: false, crd: 'xgboostjobs.kubeflow.org' },
+    ];
+    const a = assessCleanup([job({ name: 'p', state: 'running' }), job({ name: 'q', migratedTo: 'q' }), job({ kind: 'MPIJob', name: 'm', migratedTo: 'm-v2', backup: 'backup-dir' })], kinds);
+    expect(a.reasons).toEqual(['1 PyTorchJob(s) not migrated', '1 migrated PyTorchJob(s) without a backup']);
+    expect(a.jobs.map((j) => `${j.kind ?? 'PyTorchJob'}/${j.name}:${j.verdict}`)).toEqual(['MPIJob/m:migrated', 'PyTorchJob/p:not-migrated', 'PyTorchJob/q:migrated-no-backup']);
+    expect(a.crds).toEqual([
+      { name: 'pytorchjobs.kubeflow.org', version: 'v1', owner: 'training-operator' },
+      { name: 'mpijobs.kubeflow.org', version: 'v2beta1', owner: 'mpi-operator' },
+    ]);
+    const only = assessCleanup([job({ kind: 'MPIJob', name: 'm', migratedTo: 'm', backup: 'annotation' })], kinds);
+    expect(only).toMatchObject({ verdict: 'advisory', reasons: ['1 migrated v1 job(s) remain; delete them with --delete-migrated --yes'] });
+  });
+
+  it('a kind that could not be listed is never "removable"', () => {
+    const a = assessCleanup([], [{ kind: 'JAXJob', served: true, version: 'v1', crd: 'jaxjobs.kubeflow.org', unknown: 'forbidden' }]);
+    expect(a).toMatchObject({ verdict: 'blocked', reasons: ['JAXJobs could not be checked (forbidden)'] });
   });
 });
 
@@ -45,7 +67,7 @@ describe('rollback plans', () => {
 
   it('v1 still there: keep it; a runtime used elsewhere or written by a user is kept', () => {
     const live = { ...backup(), metadata: { name: 'j', uid: 'new' } };
-    const plan = planRollback({ namespace: 'ns', name: 'j', trainJob: tj, liveV1: live, provenance: { namespace: 'ns', trainJobName: 'j', sourceName: 'j', sourceNamespace: 'ns', sourceUid: 'old' }, runtime: { name: 'rt', exists: true, generated: true, otherUsers: ['ns/k'] } });
+    const plan = planRollback({ namespace: 'ns', name: 'j', trainJob: tj, liveV1: live, provenance: { sourceKind: 'PyTorchJob', namespace: 'ns', trainJobName: 'j', sourceName: 'j', sourceNamespace: 'ns', sourceUid: 'old' }, runtime: { name: 'rt', exists: true, generated: true, otherUsers: ['ns/k'] } });
     expect(plan.steps).toEqual([
       { action: 'keep-v1', reason: 'PyTorchJob exists (uid new, recreated since the migration from old); left as it is' },
       { action: 'delete-trainjob', name: 'j', uid: 'tj-uid' },

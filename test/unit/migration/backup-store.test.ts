@@ -40,6 +40,25 @@ describe('BackupStore', () => {
     expect(text()).toBe(toYaml(index));
   });
 
+  it('every v1 kind: an MPIJob and a PyTorchJob of one name get their own files; entries carry the kind (PyTorchJob implied)', async () => {
+    const d = tmp();
+    const store = await BackupStore.open(d, origin);
+    await store.add(job('bert', '1'));
+    await store.add({ ...job('bert', '2', 'uid-mpi'), apiVersion: 'kubeflow.org/v2beta1', kind: 'MPIJob' });
+    await store.add({ ...job('bert', '3', 'uid-mpi'), apiVersion: 'kubeflow.org/v2beta1', kind: 'MPIJob' });
+    await store.add({ ...job('bert', '4', 'uid-tf'), kind: 'TFJob', status: { conditions: [{ type: 'Succeeded', status: 'True' }] } });
+    const index = (await readBackupIndex(d))!;
+    expect(index.entries.map((e) => [e.kind ?? '-', e.file, e.state])).toEqual([
+      ['MPIJob', 'ns/mpijobs/bert.yaml', 'running'],
+      ['MPIJob', 'ns/mpijobs/bert@3.yaml', 'running'],
+      ['-', 'ns/bert.yaml', 'running'],
+      ['TFJob', 'ns/tfjobs/bert.yaml', 'succeeded'],
+    ]);
+    expect(latestEntry(index, 'ns', 'bert')!.uid).toBe('uid-bert');
+    expect(latestEntry(index, 'ns', 'bert', 'MPIJob')!.resourceVersion).toBe('3');
+    expect((await loadBackupManifest(d, latestEntry(index, 'ns', 'bert', 'TFJob')!)).kind).toBe('TFJob');
+  });
+
   it('default dir: context made path-safe, UTC stamp', () => {
     expect(defaultBackupDir('/w', 'default/api-x:6443/admin', new Date('2026-11-24T12:00:05.123Z'))).toBe('/w/trainjob-backups/default_api-x_6443_admin/20261124T120005Z');
   });

@@ -4,6 +4,7 @@ import { getTarget } from '../../../src/convert/targets/index.js';
 import { evaluateBindings, evaluateCrd, evaluateDeployment, evaluateInventory, evaluateKueue, evaluatePermissions, evaluateRuntimes, evaluateRuntimeUsage, evaluateWebhooks, webhookProblem } from '../../../src/readiness/evaluate.js';
 import type { WebhookFact } from '../../../src/readiness/facts.js';
 import { INVENTORY_PAGE_SIZE, InventoryCounter, inventoryPageSize } from '../../../src/readiness/inventory.js';
+import { evaluateKueueIntegrations, frameworksOf, frameworksOfOperatorCr } from '../../../src/readiness/kueue.js';
 import { renderReadiness } from '../../../src/readiness/render.js';
 import { CHECK_IDS, notPermitted, pass, sortChecks, summarize, warn, fail, type ReadinessReport } from '../../../src/readiness/types.js';
 
@@ -126,6 +127,21 @@ describe('InventoryCounter', () => {
     expect(c.runtimeUsage()).toEqual([expect.objectContaining({ kind: 'ClusterTrainingRuntime', name: 'torch-distributed', jobs: 3 })]);
     expect(evaluateInventory(c.fact).status).toBe('warn');
   });
+  it('one counter per kind shares the runtime and queue tally; a kind the converter does not read is refused as unsupported', () => {
+    const pt = new InventoryCounter(getTarget('v2.3'), { name: 'torch-distributed', kind: 'ClusterTrainingRuntime' });
+    const other = new InventoryCounter(getTarget('v2.3'), { name: 'torch-distributed', kind: 'ClusterTrainingRuntime' }, pt);
+    pt.add(job('a'));
+    other.add({ apiVersion: 'kubeflow.org/v1', kind: 'NotAKind', metadata: { name: 'x', namespace: 'ns', labels: { 'kueue.x-k8s.io/queue-name': 'lq' } }, spec: {} });
+    expect(other.fact).toMatchObject({ total: 1, conversion: { refused: 1 } });
+    expect(other.fact.refusedSample[0]).toMatchObject({ code: 'unsupported-kind', message: 'kubectl-trainjob does not convert NotAKinds' });
+    expect(pt.queues).toEqual({ 'ns/lq': 1 });
+    expect(pt.fact.total).toBe(1);
+    const r = evaluateInventory(other.fact, undefined, 'MPIJob', 'inventory.mpijobs');
+    expect(r).toMatchObject({ id: 'inventory.mpijobs', status: 'warn' });
+    expect(r.message).toMatch(/^1 MPIJob in 1 namespace: /);
+    expect(r.remediation).toMatch(/kubectl get mpijob -n NS NAME -o yaml/);
+    expect(evaluateInventory(undefined, 'the TFJob CRD (tfjobs.kubeflow.org) is not installed', 'TFJob', 'inventory.tfjobs')).toMatchObject({ status: 'skipped', impact: 'none' });
+  });
   it('lists in pages of at most INVENTORY_PAGE_SIZE jobs; a smaller --chunk-size wins, 0 (no paging) does not', () => {
     expect(INVENTORY_PAGE_SIZE).toBe(100);
     expect(inventoryPageSize(500)).toBe(100);
@@ -146,5 +162,29 @@ describe('rendering', () => {
   });
   it('json is the report object', () => {
     expect(JSON.parse(renderReadiness(report, 'json'))).toEqual(report);
+  });
+});
+
+describe('Kueue v1 integrations', () => {
+  const cfg = (frameworks?: string[]) => `apiVersion: config.kueue.x-k8s.io/v1beta1\nkind: Configuration\nmanageJobsWithoutQueueName: false\n${frameworks ? `integrations:\n  frameworks:\n${frameworks.map((f) => `  - "${f}"`).join('\n')}\n` : ''}`;
+  it('reads integrations.frameworks from the manager Configuration; other text is not a Configuration', () => {
+    expect(frameworksOf(cfg(['batch/job', 'kubeflow.org/mpijob']))).toEqual({ frameworks: ['batch/job', 'kubeflow.org/mpijob'] });
+    expect(frameworksOf(cfg())).toEqual({});
+    expect(frameworksOf('a: [')).toBeUndefined();
+    expect(frameworksOf('just: text')).toBeUndefined();
+  });
+  it('maps the OpenShift Kueue CR names to framework names', () => {
+    expect(frameworksOfOperatorCr({ spec: { config: { integrations: { frameworks: ['BatchJob', 'PyTorchJob', 'MPIJob', 'TrainJob'] } } } } as never)).toEqual(['BatchJob', 'kubeflow.org/pytorchjob', 'kubeflow.org/mpijob', 'trainer.kubeflow.org/trainjob']);
+  });
+  it('enabled v1 integrations are advisory, naming each and what to do; none passes; not installed passes', () => {
+    const on = evaluateKueueIntegrations({ source: 'ConfigMap kueue-system/kueue-manager-config (controller_manager_config.yaml)', ...frameworksOf(cfg(['batch/job', 'kubeflow.org/tfjob', 'kubeflow.org/pytorchjob'])) }, true);
+    expect(on).toMatchObject({ id: 'kueue.v1-integrations', status: 'warn', impact: 'advisory' });
+    expect(on.message).toBe('ConfigMap kueue-system/kueue-manager-config (controller_manager_config.yaml) still enables 2 v1 job integrations: kubeflow.org/pytorchjob, kubeflow.org/tfjob (PyTorchJob, TFJob); trainer.kubeflow.org/trainjob is not enabled');
+    expect(on.remediation).toMatch(/0.19 .* 0.20: migrate the queued v1 jobs, then remove .* and add trainer.kubeflow.org\/trainjob/);
+    expect(evaluateKueueIntegrations({ source: 's', frameworks: ['trainer.kubeflow.org/trainjob'] }, true)).toMatchObject({ status: 'pass', message: 'no kubeflow.org v1 job integration is enabled in s; trainer.kubeflow.org/trainjob is enabled' });
+    expect(evaluateKueueIntegrations({ source: 's' }, true)).toMatchObject({ status: 'warn', message: expect.stringMatching(/sets no integrations.frameworks/) });
+    expect(evaluateKueueIntegrations(undefined, false)).toMatchObject({ status: 'pass' });
+    expect(evaluateKueueIntegrations(undefined, true)).toMatchObject({ status: 'warn', message: expect.stringMatching(/Configuration was not found/) });
+    expect(evaluateKueueIntegrations({ denied: 'kubectl auth can-i get configmaps/kueue-manager-config -n kueue-system' }, true)).toMatchObject({ status: 'skipped', impact: 'advisory' });
   });
 });
