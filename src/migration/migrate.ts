@@ -88,7 +88,8 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
       name,
       uid: job.metadata!.uid!,
       state: pytorchJobState(job),
-      trainJobName: `${name}${opts.suffix}`,
+      // The converter may shorten a name JobSet would reject (--force): use the name it gave the TrainJob.
+      trainJobName: converted.trainJob?.metadata?.name ?? `${name}${opts.suffix}`,
       refused: outcome?.refused ?? false,
       findings: (outcome?.findings ?? []).map((f) => ({ severity: f.severity, code: f.code })),
       generatedRuntime: converted.runtime !== undefined,
