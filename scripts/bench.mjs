@@ -6,7 +6,8 @@
 //      table (the path users run), and the same 2,000 jobs as a stream and as a directory of files,
 //   3. measures `kubectl trainjob --help` start time with hyperfine (or a loop when it is missing).
 // Targets (issue 2): 10k jobs ≤ 3 s on 2 cores; peak RSS < 250 MB for 10k and 100k; --help < 100 ms.
-// Usage: npm run bench [-- --runs 3 --skip-100k]
+//   4. runs readiness over 5 clusters x 2,000 jobs (scripts/bench-fleet.mjs; --skip-fleet skips it).
+// Usage: npm run bench [-- --runs 3 --skip-100k --skip-fleet]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 
@@ -98,5 +99,12 @@ if (spawnSync('hyperfine', ['--version']).status === 0) {
 }
 results.help = help;
 console.log(`--help start: ${JSON.stringify(help)}`);
+
+// readiness over 5 clusters x 2,000 jobs (issue 12): separate API servers from the test harness.
+if (!args.includes('--skip-fleet')) {
+  const r = spawnSync(process.execPath, ['scripts/bench-fleet.mjs', '5', '2000'], { stdio: 'inherit' });
+  if (r.status === 0 && existsSync('bench/out/fleet.json')) results.fleet = JSON.parse(execFileSync('cat', ['bench/out/fleet.json'], { encoding: 'utf8' }));
+  else console.log('fleet benchmark failed (does test/controlplane/bin exist? run bash test/controlplane/build.sh)');
+}
 writeFileSync('bench/out/results.json', JSON.stringify(results, null, 2));
 console.log('results written to bench/out/results.json');

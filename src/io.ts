@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 
@@ -86,4 +86,21 @@ function heapRelief(): (() => void) | undefined {
 export function writeChunk(stream: Writable, chunk: string | Uint8Array): Promise<void> | void {
   if (stream.write(chunk)) return;
   return new Promise((resolve) => stream.once('drain', () => resolve()));
+}
+
+/** A stream that keeps what is written to it: one cluster's output in a run over several clusters. */
+export class CapturedStream extends Writable {
+  /** Everything written so far. */
+  text = '';
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+/** Deps whose stdout and stderr are captured (not terminals), for running a verb once per cluster. */
+export function capturedDeps(deps: Deps): { deps: Deps; out: CapturedStream; err: CapturedStream } {
+  const out = new CapturedStream();
+  const err = new CapturedStream();
+  return { deps: { ...deps, io: { in: deps.io.in, out, err, outIsTTY: false, errIsTTY: false } }, out, err };
 }

@@ -3,7 +3,7 @@ import { compareFindings, type Finding } from './findings.js';
 import { clone, isObject, type JsonObject, type KubeObject } from './model.js';
 import { ANNOTATION_PREFIX, buildGeneratedRuntime, decidePlacement } from './placement.js';
 import type { ConversionPlan, ConvertOptions } from './plan.js';
-import { checkKueue, checkName } from './rules/metadata.js';
+import { checkKueue, checkName, fitNameToJobSet } from './rules/metadata.js';
 import type { SourceJob } from './source.js';
 
 /** The outcome of converting one v1 job. */
@@ -70,6 +70,7 @@ export function assemble(plan: ConversionPlan, opts: ConvertOptions): Conversion
   const findings = plan.findings;
   const target = opts.target;
   const caps = target.capabilities;
+  fitNameToJobSet(plan, opts.force);
   checkName(plan);
   checkKueue(plan, caps);
   if (caps.requestsFromLimits) copyRequestsFromLimits(plan);

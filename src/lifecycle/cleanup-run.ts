@@ -3,8 +3,7 @@ import { connect } from '../cluster/index.js';
 import { isNotFound } from '../cluster/errors.js';
 import { mapConcurrent } from '../cluster/concurrency.js';
 import type { ExitCodeValue } from '../errors.js';
-import { Writable } from 'node:stream';
-import type { Deps } from '../io.js';
+import { capturedDeps, type Deps } from '../io.js';
 import type { ClusterOptions, ClusterTuning } from '../cluster/config-flags.js';
 import { jobLabel, kindRef, nameOutput, v1JobKind } from '../live/kinds.js';
 import { BackupLookup } from './backups.js';
@@ -137,15 +136,6 @@ export function renderCleanup(a: CleanupAssessment, deletions: Deletion[], where
   return out;
 }
 
-/** A stream that keeps what is written to it (one cluster's output in a fleet run). */
-class Captured extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
 /**
  * cleanup on several clusters: each runs concurrently (bounded) with its output captured, then the reports are
  * printed in context order, each under a heading, followed by the fleet summary; with -o json one
@@ -156,10 +146,9 @@ export async function runCleanupFleet(opts: CleanupOptions, contexts: string[], 
   const { forEachCluster, FLEET_CONCURRENCY } = await import('../cluster/index.js');
   let done = 0;
   const outcomes = await forEachCluster(contexts, opts.cluster, FLEET_CONCURRENCY, async (cluster, context) => {
-    const out = new Captured();
-    const err = new Captured();
+    const { deps: captured, out, err } = capturedDeps(deps);
     try {
-      const code = await runCleanup({ ...opts, cluster }, { ...deps, io: { in: deps.io.in, out, err, outIsTTY: false, errIsTTY: false } });
+      const code = await runCleanup({ ...opts, cluster }, captured);
       return { code, out: out.text, err: err.text };
     } finally {
       done++;

@@ -168,10 +168,19 @@ export function previewCommand(deps: Deps): CommandModule<any, LiveVerbArgs> {
         .example('kubectl trainjob preview -n team-a bert-finetune', 'One live job: objects, findings, dry-run verdict, diff')
         .example('kubectl trainjob preview -A -l team=nlp -o diff', 'Only the diff, for every matching job (exit 1 when anything would change)')
         .example('KUBECTL_EXTERNAL_DIFF="meld" kubectl trainjob preview -f job.yaml', 'Compare with your own diff program')
-        .epilogue('Exit codes (as kubectl diff): 0 no differences, 1 differences, 2 error (API error, dry-run rejection, missing job or runtime, usage), 4 a job was refused by the converter.') as unknown as Argv<LiveVerbArgs>,
+        .option('context', { type: 'string', array: true, requiresArg: true, describe: 'The kubeconfig context to use; give it several times to preview on several clusters (one section each)' })
+        .option('all-contexts', { type: 'boolean', default: false, describe: 'Preview on every context of the kubeconfig' })
+        .epilogue('Exit codes (as kubectl diff): 0 no differences, 1 differences, 2 error (API error, dry-run rejection, missing job or runtime, usage), 4 a job was refused by the converter. Several clusters: 2 when any cluster failed, else the highest of 4, 1, 0.') as unknown as Argv<LiveVerbArgs>,
     handler: async (argv) => {
+      // --context is an array here (repeatable); the connection options take the last one, as kubectl would.
+      const raw = (argv as { context?: string[] | string }).context;
+      const contexts = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+      const single = { ...argv, ...(contexts.length ? { context: contexts[contexts.length - 1] } : {}) } as LiveVerbArgs;
+      const { fleetContexts } = await import('../cluster/index.js');
+      const fleet = fleetContexts(contexts, Boolean((argv as { 'all-contexts'?: boolean })['all-contexts']), clusterOptions(single), deps.env);
+      if (fleet) return runPreviewFleet(completePreview(single, deps.env), fleet, deps);
       try {
-        await runPreview(completePreview(argv, deps.env), deps);
+        await runPreview(completePreview(single, deps.env), deps);
       } catch (e) {
         // Exit code 1 means "differences" here, so every ordinary failure moves to 2, like kubectl diff.
         if (e instanceof CliError && !(e instanceof ExitWith) && e.exitCode === ExitCode.ERROR) throw new CliError(e.message, PREVIEW_ERROR, e.hint);
@@ -179,6 +188,61 @@ export function previewCommand(deps: Deps): CommandModule<any, LiveVerbArgs> {
       }
     },
   };
+}
+
+/** The exit code one preview run ended with (kubectl diff's: ordinary errors are 2). */
+async function previewExitCode(run: () => Promise<void>): Promise<{ code: ExitCodeValue; error?: CliError | Error }> {
+  try {
+    await run();
+    return { code: ExitCode.OK };
+  } catch (e) {
+    if (e instanceof ExitWith) return { code: e.exitCode };
+    if (e instanceof CliError) return { code: e.exitCode === ExitCode.ERROR ? PREVIEW_ERROR : e.exitCode, error: e };
+    return { code: PREVIEW_ERROR, error: e instanceof Error ? e : new Error(String(e)) };
+  }
+}
+
+/**
+ * preview on several clusters: each runs concurrently (at most FLEET_CONCURRENCY) with its output captured,
+ * then each cluster's output is printed under `=== context NAME ===` (`# context: NAME` for YAML), or with -o
+ * json one object whose items carry their `cluster`. A cluster that fails is reported and the others go on.
+ * Exit: 2 when any cluster failed, else 4 when a job was refused, else 1 when anything would change, else 0.
+ */
+async function runPreviewFleet(opts: PreviewOptions, contexts: string[], deps: Deps): Promise<void> {
+  const { forEachCluster, FLEET_CONCURRENCY } = await import('../cluster/index.js');
+  const { capturedDeps } = await import('../io.js');
+  let done = 0;
+  const outcomes = await forEachCluster(contexts, clusterOptions(opts.flags), FLEET_CONCURRENCY, async (_cluster, context) => {
+    const c = capturedDeps(deps);
+    const r = await previewExitCode(() => runPreview({ ...opts, flags: { ...opts.flags, context } }, c.deps));
+    done++;
+    deps.io.err.write(`[${done}/${contexts.length}] context ${context} previewed\n`);
+    return { ...r, out: c.out.text, err: c.err.text };
+  });
+  const rank = (code: number) => (code === PREVIEW_ERROR ? 3 : code === ExitCode.BLOCKED ? 2 : code === 1 ? 1 : 0);
+  let worst: ExitCodeValue = ExitCode.OK;
+  const items: unknown[] = [];
+  let text = '';
+  for (const o of outcomes) {
+    const r = o.ok ? o.value : { code: PREVIEW_ERROR, error: o.error, out: '', err: '' };
+    if (rank(r.code) > rank(worst)) worst = r.code as ExitCodeValue;
+    for (const line of r.err.split('\n').filter(Boolean)) deps.io.err.write(`[${o.context}] ${line}\n`);
+    if (r.error) deps.io.err.write(`error: context ${o.context}: ${r.error.message}\n`);
+    if (opts.output === 'json') {
+      let output: unknown = r.out;
+      try {
+        output = r.out.trim() ? JSON.parse(r.out) : null;
+      } catch {
+        /* not JSON: kept as text */
+      }
+      items.push({ cluster: { context: o.context }, exitCode: r.code, ...(r.error ? { error: { message: r.error.message, ...((r.error as CliError).hint ? { hint: (r.error as CliError).hint } : {}) } } : {}), output });
+    } else {
+      const head = opts.output === 'yaml' ? `# context: ${o.context}\n` : `=== context ${o.context} ===\n`;
+      text += `${head}${r.out}${r.error ? `error: ${r.error.message}\n` : ''}${opts.output === 'yaml' ? '' : '\n'}`;
+    }
+  }
+  await writeChunk(deps.io.out, opts.output === 'json' ? `${JSON.stringify({ kind: 'FleetPreview', items }, null, 2)}\n` : text);
+  if (worst !== ExitCode.OK) throw new ExitWith(worst);
 }
 
 /** Turns raw flags into preview options. */

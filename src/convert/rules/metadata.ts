@@ -1,4 +1,6 @@
 import { finding } from '../codes.js';
+import { ANNOTATION_PREFIX } from '../placement.js';
+import { sha256Hex } from '../content-hash.js';
 import type { ConversionPlan } from '../plan.js';
 import type { TargetCapabilities } from '../targets/types.js';
 
@@ -12,6 +14,41 @@ const RANDOM_SUFFIX = 6; // "-abcde"
 export function maxTrainJobNameLength(numNodes: number): number {
   const digits = String(Math.max(0, numNodes - 1)).length;
   return POD_NAME_MAX - '-node-0-'.length - digits - RANDOM_SUFFIX;
+}
+
+/** The annotation that keeps the full name of a TrainJob whose name was shortened to fit JobSet's limit. */
+export const ORIGINAL_NAME_ANNOTATION = `${ANNOTATION_PREFIX}original-name`;
+/** Hex digits of the hash that ends a shortened name. */
+const NAME_HASH_LENGTH = 6;
+
+/**
+ * The name a too-long TrainJob name is shortened to: its first characters, '-', and the first 6 hex digits
+ * of the SHA-256 of the full name, `max` characters in all. Deterministic (the same job gets the same name on
+ * every run) and distinct for names that share their first characters.
+ */
+export function shortenedName(name: string, max: number): string {
+  const head = name.slice(0, max - 1 - NAME_HASH_LENGTH).replace(/-+$/, '');
+  return `${head}-${sha256Hex(name).slice(0, NAME_HASH_LENGTH)}`;
+}
+
+function tooLongMessage(plan: ConversionPlan, name: string, max: number): string {
+  return `"${name}" has ${name.length} characters; with ${plan.numNodes} node(s) JobSet rejects names over ${max} because pod names (<name>-node-0-<index>-xxxxx) would exceed 63 characters, so a TrainJob under this name would be accepted and then never start. With --force it is named "${shortenedName(name, max)}" (the first characters and a hash of the full name), and the full name is kept in the annotation ${ORIGINAL_NAME_ANNOTATION}.`;
+}
+
+/**
+ * A name JobSet would reject is never emitted as is: with --force the TrainJob gets the shortened name
+ * (shortenedName; the full name in ORIGINAL_NAME_ANNOTATION) and the error is reported as forced; without,
+ * the error refuses the job. Call once the node count is final and before anything derives from the name
+ * (the compatibility env's MASTER_ADDR). Idempotent.
+ */
+export function fitNameToJobSet(plan: ConversionPlan, force: boolean): void {
+  const name = plan.name;
+  if (name === undefined || !DNS1035.test(name) || name.length > 63) return;
+  const max = maxTrainJobNameLength(plan.numNodes);
+  if (name.length <= max || !force) return;
+  plan.findings.push(finding('KTJ-NAME-001', 'metadata.name', tooLongMessage(plan, name, max), `Shorten the name to ${max} characters or fewer (or drop --suffix) to keep a name of your own.`));
+  plan.annotations[ORIGINAL_NAME_ANNOTATION] = name;
+  plan.name = shortenedName(name, max);
 }
 
 /** Checks the TrainJob name against the TrainJob CRD (RFC 1035, ≤ 63) and JobSet's pod-name limit. */
@@ -35,8 +72,8 @@ export function checkName(plan: ConversionPlan): void {
       finding(
         'KTJ-NAME-001',
         'metadata.name',
-        `"${name}" has ${name.length} characters; with ${plan.numNodes} node(s) JobSet rejects names over ${max} because pod names (<name>-node-0-<index>-xxxxx) would exceed 63 characters. The TrainJob would be accepted and then never start.`,
-        `Shorten the name to ${max} characters or fewer (or drop --suffix).`,
+        tooLongMessage(plan, name, max),
+        `Shorten the name to ${max} characters or fewer (or drop --suffix), or pass --force to use the shortened name.`,
       ),
     );
   }

@@ -1,7 +1,7 @@
 // Many clusters at once against real kube-apiservers: two private planes ("east", "west") and a context whose
 // server is down, in one kubeconfig. readiness (and --upgrade) with --context repeated and --all-contexts: one
 // report per cluster, a fleet summary, -o json items with their `cluster`, and the unreachable cluster reported
-// without stopping the others (exit 1). cleanup runs per cluster the same way.
+// without stopping the others (exit 1). cleanup and preview run per cluster the same way.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -36,7 +36,8 @@ describe('readiness and cleanup over several clusters', () => {
   let east: Plane;
   let west: Plane;
   beforeAll(async () => {
-    [east, west] = await Promise.all([startPlane('v1-only'), startPlane('v1-only')]);
+    // west also has Trainer v2 (CRDs and the torch-distributed runtime), so preview works there and not on east.
+    [east, west] = await Promise.all([startPlane('v1-only'), startPlane('side-by-side')]);
     await east.apply([namespace('team-a'), pytorchJob('a1', 'team-a'), pytorchJob('a2', 'team-a', { annotations: { 'argocd.argoproj.io/tracking-id': 'ml:kubeflow.org/PyTorchJob:team-a/a2' } }) as any]);
     await west.apply([namespace('team-b'), pytorchJob('b1', 'team-b') as any]);
     writeFleetKubeconfig({ east, west });
@@ -89,5 +90,15 @@ describe('readiness and cleanup over several clusters', () => {
     expect(t.code).toBe(4);
     expect(t.stdout).toMatch(/=== context east ===\nNAMESPACE\s+PYTORCHJOB/);
     expect(t.stdout).toMatch(/Fleet: 2 clusters: 0 removable, 0 advisory, 2 blocked, 0 unreachable\./);
+  });
+
+  it('preview per cluster: west shows its TrainJob, east (no Trainer) is reported as an error, exit 2', async () => {
+    const r = await ktj(['preview', '-A', '--context', 'west', '--context', 'east', '-o', 'yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^# context: west\n[\s\S]*kind: TrainJob[\s\S]*name: b1[\s\S]*# context: east\nerror: /);
+    expect(r.stderr).toMatch(/error: context east: cannot tell which Trainer schema the cluster serves: trainjobs.trainer.kubeflow.org not installed/);
+    expect(r.stderr).toMatch(/\[west\] trainjob.trainer.kubeflow.org\/b1 created \(server dry run\)/);
+    const j = JSON.parse((await ktj(['preview', '-A', '--all-contexts', '-o', 'json'])).stdout);
+    expect(j.items.map((i: any) => [i.cluster.context, i.exitCode])).toEqual([['east', 2], ['west', 1], ['down', 2]]);
   });
 });

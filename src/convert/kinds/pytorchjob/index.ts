@@ -2,6 +2,7 @@ import { assemble, finish, mapRestartPolicy, newPlan, type ConversionResult } fr
 import type { Finding } from '../../findings.js';
 import type { JsonObject } from '../../model.js';
 import type { ConvertOptions } from '../../plan.js';
+import { fitNameToJobSet } from '../../rules/metadata.js';
 import { carryPodTemplate } from '../../rules/pod.js';
 import { mapRunPolicy } from '../../rules/run-policy.js';
 import type { SourceKind } from '../types.js';
@@ -31,6 +32,8 @@ export function convertPyTorchJob(raw: JsonObject, opts: ConvertOptions): Conver
   const containerIndex = ((roles.template.spec as JsonObject).containers as JsonObject[]).indexOf(trainingContainer);
   mapRestartPolicy(roles.restartPolicy, `${roles.templatePath.replace(/\.template$/, '')}.restartPolicy`, plan);
   mapElastic(job, plan);
+  // The node count is final: a name JobSet would reject is shortened now (under --force), before the env derives from it.
+  fitNameToJobSet(plan, opts.force);
   mapProcessesPerNode(job, plan, caps);
   applyEnvContract(job, `${roles.templatePath}.spec.containers[${containerIndex}].env`, trainingContainer.env, plan, opts.envShim);
   carryElasticRestarts(job, plan);
