@@ -15,7 +15,9 @@ import { ANNOTATIONS } from '../convert/index.js';
 import { CliError } from '../errors.js';
 import { SharedRuntimeApplies } from '../live/apply.js';
 import { cleanManifest } from '../live/clean.js';
-import { isFinished, pytorchJobState } from '../live/state.js';
+import { jobLabel, kindRef, v1JobKind } from '../live/kinds.js';
+import { isFinished, v1JobState as pytorchJobState } from '../live/state.js';
+import type { ResourceRef } from '../cluster/resources.js';
 import type { BackupAction, BackupStore } from './backup-store.js';
 import { planAfterWait, type ExistingTrainJob, type JobPlan } from './plan.js';
 import { addProvenance } from './provenance.js';
@@ -69,6 +71,8 @@ export type OutcomeStatus = 'migrated' | 'skipped' | 'refused' | 'failed';
 
 /** What happened to one job. */
 export interface JobOutcome {
+  /** The v1 kind; absent for PyTorchJob. */
+  kind?: string;
   namespace: string;
   name: string;
   trainJob: string;
@@ -187,7 +191,7 @@ export async function executeMigration(rows: readonly PlannedJob[], options: Exe
 }
 
 function baseOutcome(plan: JobPlan): JobOutcome {
-  const out: JobOutcome = { namespace: plan.namespace, name: plan.name, trainJob: plan.trainJobName, state: plan.state, action: plan.action, status: 'migrated', steps: {}, writes: 0 };
+  const out: JobOutcome = { ...(plan.kind ? { kind: plan.kind } : {}), namespace: plan.namespace, name: plan.name, trainJob: plan.trainJobName, state: plan.state, action: plan.action, status: 'migrated', steps: {}, writes: 0 };
   if (plan.reason) out.reason = plan.reason;
   if (plan.producer) out.producer = plan.producer;
   if (plan.action === 'skip') out.status = 'skipped';
@@ -227,7 +231,7 @@ export async function executeJob(row: PlannedJob, live: KubeObject | undefined, 
         converted = again.converted;
       }
     } else {
-      const current = live ?? (await opts.cluster.tryGet(Resources.pytorchjobs, plan.name, plan.namespace));
+      const current = live ?? (await opts.cluster.tryGet(v1RefOf(plan), plan.name, plan.namespace));
       const changed = changedSincePlan(row, current);
       if (changed) return { ...out, status: 'skipped', reason: changed };
       job = current!;
@@ -297,8 +301,8 @@ export async function executeJob(row: PlannedJob, live: KubeObject | undefined, 
 /** Why a re-read PyTorchJob is not the planned one (gone, or another object under the name); undefined when it is. */
 function changedSincePlan(row: PlannedJob, job: KubeObject | undefined): string | undefined {
   const p = row.plan;
-  if (!job) return `PyTorchJob ${p.namespace}/${p.name} was deleted after the plan was made; nothing written`;
-  if (job.metadata?.uid !== p.uid) return `PyTorchJob ${p.namespace}/${p.name} was deleted and re-created (uid ${job.metadata?.uid}) after the plan was made; nothing written, run migrate again`;
+  if (!job) return `${p.kind ?? 'PyTorchJob'} ${p.namespace}/${p.name} was deleted after the plan was made; nothing written`;
+  if (job.metadata?.uid !== p.uid) return `${p.kind ?? 'PyTorchJob'} ${p.namespace}/${p.name} was deleted and re-created (uid ${job.metadata?.uid}) after the plan was made; nothing written, run migrate again`;
   return undefined;
 }
 
@@ -330,7 +334,7 @@ function checkUnchangedSince(prepared: PlannedJob, job: KubeObject): void {
   if (ex.sourceResourceVersion && ex.sourceResourceVersion === job.metadata?.resourceVersion) return;
   if (ex.v1ManifestSha256 && ex.v1ManifestSha256 === manifestSha256(cleanManifest(job))) return;
   throw new JobFailure(
-    `PyTorchJob ${prepared.plan.namespace}/${prepared.plan.name} changed after TrainJob ${prepared.plan.trainJobName} was created from it; not deleted`,
+    `${prepared.plan.kind ?? 'PyTorchJob'} ${prepared.plan.namespace}/${prepared.plan.name} changed after TrainJob ${prepared.plan.trainJobName} was created from it; not deleted`,
     'Compare the two (kubectl trainjob preview), delete the stale TrainJob if needed and migrate again.',
   );
 }
@@ -345,26 +349,26 @@ async function deleteV1(cluster: Cluster, job: KubeObject, plan: JobPlan, out: J
   let current = job;
   for (let attempt = 0; ; attempt++) {
     try {
-      await cluster.delete(Resources.pytorchjobs, plan.name, ns, { uid: plan.uid, resourceVersion: current.metadata?.resourceVersion! });
+      await cluster.delete(v1RefOf(plan), plan.name, ns, { uid: plan.uid, resourceVersion: current.metadata?.resourceVersion! });
       out.writes++;
       return 'deleted';
     } catch (e) {
       if (isNotFound(e)) return 'already-deleted';
       const maybeDone = !(e instanceof KubeApiError) || e.statusCode >= 500;
       if (!isConflict(e) && !maybeDone) throw e;
-      const live = await cluster.tryGet(Resources.pytorchjobs, plan.name, ns);
+      const live = await cluster.tryGet(v1RefOf(plan), plan.name, ns);
       if (!live || live.metadata?.deletionTimestamp) {
         if (maybeDone) out.writes++;
         return live ? 'deleted' : 'already-deleted';
       }
-      if (live.metadata?.uid !== plan.uid) throw new JobFailure(`PyTorchJob ${ns}/${plan.name} was replaced by another object during the migration; not deleted`);
+      if (live.metadata?.uid !== plan.uid) throw new JobFailure(`${plan.kind ?? 'PyTorchJob'} ${ns}/${plan.name} was replaced by another object during the migration; not deleted`);
       const sameSpec = JSON.stringify(cleanManifest(live)) === JSON.stringify(backedUp);
       const state = pytorchJobState(live);
       // Finished is final; a suspended job that was resumed meanwhile is someone's training again: leave it.
       const stillSafe = !(plan.state === 'suspended' && !isFinished(state) && state !== 'suspended');
       if (!sameSpec || !stillSafe || attempt >= 2) {
         throw new JobFailure(
-          `PyTorchJob ${ns}/${plan.name} changed during the migration (${sameSpec ? `state now ${state}` : 'spec, labels or annotations differ from the backup'}); not deleted`,
+          `${plan.kind ?? 'PyTorchJob'} ${ns}/${plan.name} changed during the migration (${sameSpec ? `state now ${state}` : 'spec, labels or annotations differ from the backup'}); not deleted`,
           'Run migrate again: it re-reads the job, backs up the new version and continues.',
         );
       }
@@ -388,12 +392,24 @@ async function waitUntilFinished(plan: JobPlan, opts: ExecutorOptions): Promise<
     const state = current ? pytorchJobState(current) : plan.state;
     if (current && (isFinished(state) || state === 'suspended')) return current;
     if (opts.waitTimeoutMs > 0 && waited >= opts.waitTimeoutMs) {
-      throw new JobFailure(`timed out after ${Math.round(opts.waitTimeoutMs / 1000)}s waiting for PyTorchJob ${ns}/${name} to finish (state ${state}); nothing was changed`, 'Raise --timeout, or run migrate again later.');
+      throw new JobFailure(`timed out after ${Math.round(opts.waitTimeoutMs / 1000)}s waiting for ${plan.kind ?? 'PyTorchJob'} ${ns}/${name} to finish (state ${state}); nothing was changed`, 'Raise --timeout, or run migrate again later.');
     }
     await opts.sleep(opts.pollIntervalMs);
     waited += opts.pollIntervalMs;
-    const next = await opts.cluster.tryGet(Resources.pytorchjobs, name, ns);
-    if (!next || next.metadata?.uid !== plan.uid) throw new JobFailure(`PyTorchJob ${ns}/${name} was deleted or replaced while waiting for it; nothing was changed`);
+    const next = await opts.cluster.tryGet(v1RefOf(plan), name, ns);
+    if (!next || next.metadata?.uid !== plan.uid) throw new JobFailure(`${plan.kind ?? 'PyTorchJob'} ${ns}/${name} was deleted or replaced while waiting for it; nothing was changed`);
     current = next;
   }
+}
+
+/** Where a planned job lives in the API: its kind at the version it was served at (PyTorchJob v1 by default). */
+export function v1RefOf(plan: Pick<JobPlan, 'kind' | 'sourceVersion'>): ResourceRef {
+  const kind = v1JobKind(plan.kind ?? 'PyTorchJob');
+  if (!kind) throw new JobFailure(`unknown v1 kind ${plan.kind}`);
+  return kindRef(kind, plan.sourceVersion ?? 'v1');
+}
+
+/** How reports name a planned job: `ns/bert` for a PyTorchJob, `ns/mpijob/bert` otherwise. */
+export function planLabel(p: Pick<JobPlan, 'kind' | 'name'>): string {
+  return jobLabel(p.kind ?? 'PyTorchJob', p.name);
 }

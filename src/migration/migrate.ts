@@ -12,12 +12,12 @@ import { writeChunk, type Deps } from '../io.js';
 import { CONVERTIBLE_KINDS } from '../live/convertible.js';
 import { describeKinds, describeSelection, selectJobs, type JobSelection } from '../live/select.js';
 import { detectProducer, type Producer } from '../live/producer.js';
-import { pytorchJobState } from '../live/state.js';
+import { v1JobState as pytorchJobState } from '../live/state.js';
 import type { ClusterOptions, ClusterTuning } from '../cluster/config-flags.js';
 import { TOOL_VERSION } from '../version.js';
 import { connectCluster } from './backup.js';
 import { BackupStore, defaultBackupDir } from './backup-store.js';
-import { executeMigration, manifestSha256, type ConvertedObjects, type JobOutcome, type PlannedJob, type Prepared, type Step, type WorkItem } from './executor.js';
+import { executeMigration, manifestSha256, planLabel, v1RefOf, type ConvertedObjects, type JobOutcome, type PlannedJob, type Prepared, type Step, type WorkItem } from './executor.js';
 import { isDestructive, planJob, type ExistingTrainJob, type JobPlan, type PlanInput, type PlanOptions, type Strategy } from './plan.js';
 import { jsonReport, ProgressBar, renderFooter, renderOutcomes, renderPlan, summarize, writeJsonReport } from './report.js';
 import { relistJobs } from './source.js';
@@ -84,6 +84,7 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
     const outcome = convertDocument(job as JsonObject, convertOptions(ns, base)).jobs[0];
     const converted = outcome ? splitObjects(outcome.objects) : {};
     const input = {
+      ...kindOf(job),
       namespace: ns,
       name,
       uid: job.metadata!.uid!,
@@ -102,7 +103,7 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
   let seen = 0;
   for await (const sel of selectJobs(cluster, opts.selection, { concurrency: opts.tuning.concurrency, supported: CONVERTIBLE_KINDS })) {
     if (!sel.job) {
-      unplanned.push({ outcome: { namespace: sel.namespace, name: sel.name, trainJob: `${sel.name}${opts.suffix}`, state: '-', action: 'skip', status: 'skipped', reason: sel.error.message, steps: {}, writes: 0 } });
+      unplanned.push({ outcome: { ...(sel.kind !== 'PyTorchJob' ? { kind: sel.kind } : {}), namespace: sel.namespace, name: sel.name, trainJob: `${sel.name}${opts.suffix}`, state: '-', action: 'skip', status: 'skipped', reason: sel.error.message, steps: {}, writes: 0 } });
       continue;
     }
     const job = sel.job;
@@ -111,7 +112,7 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
     const resourceVersion = job.metadata!.resourceVersion ?? '';
     if (typeof base === 'string') {
       // No usable runtime: the job is skipped as a whole, so its conversion does not matter.
-      pre.push({ input: { namespace: ns, name: job.metadata!.name!, uid: job.metadata!.uid!, state: pytorchJobState(job), trainJobName: `${job.metadata!.name}${opts.suffix}`, refused: false, findings: [], generatedRuntime: false, ...producerOf(job) }, resourceVersion, blocker: base });
+      pre.push({ input: { ...kindOf(job), namespace: ns, name: job.metadata!.name!, uid: job.metadata!.uid!, state: pytorchJobState(job), trainJobName: `${job.metadata!.name}${opts.suffix}`, refused: false, findings: [], generatedRuntime: false, ...producerOf(job) }, resourceVersion, blocker: base });
     } else {
       pre.push({ input: convertJob(job, base).input, resourceVersion });
     }
@@ -138,11 +139,12 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
     rows.push({ plan, resourceVersion: p.resourceVersion, ...(ex ? { existing: ex } : {}) });
   }
   pre.length = 0;
+  claimTrainJobNames(rows.map((r) => r.plan));
   const plans = rows.map((p) => p.plan);
   err.write(`Plan (strategy ${opts.strategy}${opts.keepV1 ? ', --keep-v1' : ''}, Trainer schema ${target.version}, runtime ${opts.runtime.kind}/${opts.runtime.name}):\n`);
   err.write(renderPlan(plans, opts.selection.allNamespaces));
   if (opts.dryRun) {
-    for (const u of unplanned) err.write(`${u.outcome.namespace}/${u.outcome.name}: ${u.outcome.reason}\n`);
+    for (const u of unplanned) err.write(`${u.outcome.namespace}/${planLabel(u.outcome)}: ${u.outcome.reason}\n`);
     err.write('Dry run: nothing was written.\n');
     if (opts.output === 'json') await writeJsonReport(deps.io.out, 'MigrationPlan', summarize([]), plans);
     if (opts.output === 'name') {
@@ -219,9 +221,40 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
   if (summary.refused > 0 || all.some((o) => o.status === 'skipped' && o.reason !== 'already migrated')) throw new ExitWith(ExitCode.BLOCKED);
 }
 
+/** The job's kind and served version as spreadable PlanInput fields (none for a PyTorchJob at v1). */
+function kindOf(job: KubeObject): { kind?: string; sourceVersion?: string } {
+  const kind = typeof job.kind === 'string' ? job.kind : 'PyTorchJob';
+  const version = String(job.apiVersion ?? '').split('/')[1];
+  return { ...(kind !== 'PyTorchJob' ? { kind } : {}), ...(version && version !== 'v1' ? { sourceVersion: version } : {}) };
+}
+
+/**
+ * Two jobs of different kinds with one name in one namespace (a PyTorchJob and an MPIJob "bert") would both
+ * become TrainJob "bert": the first in selection order keeps the name, the others are skipped with the fix
+ * (--suffix, or migrate them in separate runs), so no TrainJob is ever claimed by two sources in one run.
+ */
+export function claimTrainJobNames(plans: JobPlan[]): void {
+  const owner = new Map<string, JobPlan>();
+  for (const p of plans) {
+    if (p.action === 'skip' || p.action === 'refuse') continue;
+    const key = `${p.namespace}/${p.trainJobName}`;
+    const first = owner.get(key);
+    if (!first) {
+      owner.set(key, p);
+      continue;
+    }
+    Object.assign(p, {
+      action: 'skip',
+      reason: `TrainJob ${p.trainJobName} is also the target of ${first.kind ?? 'PyTorchJob'} ${first.namespace}/${first.name} in this run; migrate this ${p.kind ?? 'PyTorchJob'} separately with another --suffix (e.g. --kind ${(p.kind ?? 'PyTorchJob').toLowerCase()} --suffix ${(p.kind ?? 'PyTorchJob').toLowerCase()})`,
+      createTrainJob: false,
+      deleteV1: false,
+    });
+  }
+}
+
 /** The job's producer as a spreadable PlanInput field (none when nothing is recorded). */
 function producerOf(job: KubeObject): { producer?: Producer } {
-  const producer = detectProducer(job.metadata, 'PyTorchJob');
+  const producer = detectProducer(job.metadata, typeof job.kind === 'string' ? job.kind : 'PyTorchJob');
   return producer ? { producer } : {};
 }
 
@@ -348,10 +381,15 @@ async function checkAccess(cluster: Cluster, prepared: readonly PlannedJob[]): P
     if (plan.action === 'skip' || plan.action === 'refuse') continue;
     if (plan.createTrainJob) add(plan.namespace, 'create trainjobs');
     if (plan.createTrainJob && plan.generatedRuntime) for (const v of ['get', 'create', 'patch']) add(plan.namespace, `${v} trainingruntimes`);
-    if (plan.deleteV1) add(plan.namespace, 'delete pytorchjobs');
-    if (plan.action === 'wait-cutover') add(plan.namespace, 'get pytorchjobs');
+    const v1 = v1RefOf(plan);
+    if (plan.deleteV1) add(plan.namespace, `delete ${v1.plural}`);
+    if (plan.action === 'wait-cutover') add(plan.namespace, `get ${v1.plural}`);
   }
-  const refs: Record<string, ResourceRef> = { trainjobs: Resources.trainjobs, trainingruntimes: Resources.trainingruntimes, pytorchjobs: Resources.pytorchjobs };
+  const refs: Record<string, ResourceRef> = { trainjobs: Resources.trainjobs, trainingruntimes: Resources.trainingruntimes };
+  for (const { plan } of prepared) {
+    const v1 = v1RefOf(plan);
+    refs[v1.plural] = v1;
+  }
   const deniedNs = new Map<string, string[]>();
   const checks = [...needs].flatMap(([ns, set]) => [...set].map((c) => ({ ns, verb: c.split(' ')[0]!, ref: refs[c.split(' ')[1]!]! })));
   const { mapConcurrent } = await import('../cluster/concurrency.js');

@@ -46,6 +46,10 @@ export interface ExistingTrainJob {
 
 /** Everything known about one job before planning. */
 export interface PlanInput {
+  /** The v1 kind (`MPIJob`); absent for PyTorchJob. */
+  kind?: string;
+  /** The version the job is served at, when not v1 (mpi-operator's MPIJob: v2beta1). */
+  sourceVersion?: string;
   namespace: string;
   name: string;
   uid: string;
@@ -75,6 +79,10 @@ export interface FindingCounts {
 
 /** The plan for one job. */
 export interface JobPlan {
+  /** The v1 kind (`MPIJob`); absent for PyTorchJob, so PyTorchJob plans read as they always did. */
+  kind?: string;
+  /** The version the job is served at, when not v1. */
+  sourceVersion?: string;
   namespace: string;
   name: string;
   uid: string;
@@ -107,6 +115,8 @@ export function countFindings(findings: readonly Pick<Finding, 'severity'>[]): F
 /** Decides what happens to one job (see the file comment for the rules). */
 export function planJob(input: PlanInput, opts: PlanOptions): JobPlan {
   const base = {
+    ...(input.kind && input.kind !== 'PyTorchJob' ? { kind: input.kind } : {}),
+    ...(input.sourceVersion && input.sourceVersion !== 'v1' ? { sourceVersion: input.sourceVersion } : {}),
     namespace: input.namespace,
     name: input.name,
     uid: input.uid,

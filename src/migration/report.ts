@@ -1,6 +1,6 @@
 // Rendering of plans, outcomes and progress. Plans and progress go to stderr, the final report to stdout.
 import type { Writable } from 'node:stream';
-import type { JobOutcome, OutcomeStatus } from './executor.js';
+import { planLabel, type JobOutcome, type OutcomeStatus } from './executor.js';
 import { writeChunk } from '../io.js';
 import { summarizePlans, type FindingCounts, type JobPlan } from './plan.js';
 
@@ -55,7 +55,7 @@ export function renderPlan(plans: readonly JobPlan[], allNamespaces: boolean, li
   const headers = [...(allNamespaces ? ['NAMESPACE'] : []), 'JOB', 'STATE', 'ACTION', 'TRAINJOB', 'FINDINGS', ...(withProducer ? ['PRODUCER'] : []), 'NOTE'];
   const rows = shown.map((p) => [
     ...(allNamespaces ? [p.namespace] : []),
-    p.name,
+    planLabel(p),
     p.state,
     actionLabel(p),
     p.trainJobName + (p.generatedRuntime && p.createTrainJob ? ' (+runtime)' : ''),
@@ -108,7 +108,7 @@ function outcomeNote(o: JobOutcome): string {
 export function renderOutcomes(outcomes: readonly JobOutcome[], allNamespaces: boolean): string {
   const withProducer = outcomes.some((o) => o.producer?.recreates);
   const headers = [...(allNamespaces ? ['NAMESPACE'] : []), 'JOB', 'RESULT', 'TRAINJOB', ...(withProducer ? ['PRODUCER'] : []), 'NOTE'];
-  const rows = outcomes.map((o) => [...(allNamespaces ? [o.namespace] : []), o.name, o.status, o.trainJob, ...(withProducer ? [o.producer?.recreates ? `${o.producer.kind} ${o.producer.name}` : '-'] : []), outcomeNote(o)]);
+  const rows = outcomes.map((o) => [...(allNamespaces ? [o.namespace] : []), planLabel(o), o.status, o.trainJob, ...(withProducer ? [o.producer?.recreates ? `${o.producer.kind} ${o.producer.name}` : '-'] : []), outcomeNote(o)]);
   return renderTable(headers, rows);
 }
 
@@ -121,7 +121,7 @@ export function renderFooter(outcomes: readonly JobOutcome[], summary: RunSummar
     lines.push(`${suspended.length} TrainJob(s) were created suspended. Start one (after retiring its PyTorchJob in side-by-side mode) with:`);
     lines.push(`  ${suspended[0]!.resume}`);
   }
-  for (const o of outcomes.filter((x) => x.status === 'failed' && x.hint).slice(0, 5)) lines.push(`hint (${o.namespace}/${o.name}): ${o.hint}`);
+  for (const o of outcomes.filter((x) => x.status === 'failed' && x.hint).slice(0, 5)) lines.push(`hint (${o.namespace}/${planLabel(o)}): ${o.hint}`);
   return lines.join('\n') + '\n';
 }
 

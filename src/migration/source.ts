@@ -2,8 +2,8 @@
 // number of jobs), so the executor needs each live job again: selections by -l/--all are re-listed page by
 // page (a request per 500 jobs, not one per job), named jobs are read with a GET by the worker.
 import type { Cluster, KubeObject, ListOptions } from '../cluster/client.js';
-import { Resources } from '../cluster/resources.js';
-import type { PlannedJob, WorkItem } from './executor.js';
+import type { ResourceRef } from '../cluster/resources.js';
+import { v1RefOf, type PlannedJob, type WorkItem } from './executor.js';
 
 /** Options of relistJobs. */
 export interface RelistOptions {
@@ -13,7 +13,7 @@ export interface RelistOptions {
   onPage?: () => void;
 }
 
-const key = (namespace: string | undefined, name: string | undefined): string => `${namespace ?? ''}/${name ?? ''}`;
+const key = (kind: string | undefined, namespace: string | undefined, name: string | undefined): string => `${kind ?? 'PyTorchJob'}/${namespace ?? ''}/${name ?? ''}`;
 
 /**
  * Yields one work item per given row index: first the jobs found by re-listing the selection's scope (at most
@@ -24,10 +24,17 @@ const key = (namespace: string | undefined, name: string | undefined): string =>
  */
 export async function* relistJobs(cluster: Cluster, rows: readonly PlannedJob[], indexes: readonly number[], opts: RelistOptions = {}): AsyncGenerator<WorkItem> {
   const pending = new Map<string, number>();
-  for (const i of indexes) pending.set(key(rows[i]!.plan.namespace, rows[i]!.plan.name), i);
-  if (opts.scope) {
+  for (const i of indexes) pending.set(key(rows[i]!.plan.kind, rows[i]!.plan.namespace, rows[i]!.plan.name), i);
+  // One list per kind the rows hold (PyTorchJobs first, as selected).
+  const refs = new Map<string, ResourceRef>();
+  for (const i of indexes) {
+    const ref = v1RefOf(rows[i]!.plan);
+    refs.set(`${ref.plural}.${ref.version}`, ref);
+  }
+  for (const ref of opts.scope ? refs.values() : []) {
+    if (pending.size === 0) break;
     try {
-      const pages = cluster.list(Resources.pytorchjobs, opts.scope);
+      const pages = cluster.list(ref, opts.scope!);
       let next = pages.next();
       while (pending.size > 0) {
         const r = await next;
@@ -37,7 +44,7 @@ export async function* relistJobs(cluster: Cluster, rows: readonly PlannedJob[],
         next = pages.next();
         next.catch(() => undefined);
         for (const job of r.value.items as KubeObject[]) {
-          const k = key(job.metadata?.namespace, job.metadata?.name);
+          const k = key(typeof job.kind === 'string' ? job.kind : ref.kind, job.metadata?.namespace, job.metadata?.name);
           const i = pending.get(k);
           if (i === undefined) continue; // not planned for execution (skipped, waiting, or created after the plan)
           pending.delete(k);

@@ -44,3 +44,23 @@ describe('planJob', () => {
     expect(planAfterWait(waiting, 'succeeded')).toMatchObject({ action: 'cutover', state: 'succeeded', suspend: true, deleteV1: true });
   });
 });
+
+describe('every v1 kind', () => {
+  it('the kind and a non-v1 version travel with the plan; PyTorchJob plans carry neither', async () => {
+    expect(planJob(input({ kind: 'MPIJob', sourceVersion: 'v2beta1' }), opts())).toMatchObject({ kind: 'MPIJob', sourceVersion: 'v2beta1', action: 'cutover' });
+    const p = planJob(input({ kind: 'PyTorchJob', sourceVersion: 'v1' }), opts());
+    expect('kind' in p || 'sourceVersion' in p).toBe(false);
+    const { v1RefOf, planLabel } = await import('../../../src/migration/executor.js');
+    expect(v1RefOf({ kind: 'MPIJob', sourceVersion: 'v2beta1' })).toMatchObject({ group: 'kubeflow.org', version: 'v2beta1', plural: 'mpijobs' });
+    expect(v1RefOf({})).toMatchObject({ version: 'v1', plural: 'pytorchjobs' });
+    expect(planLabel({ kind: 'TFJob', name: 'x' })).toBe('tfjob/x');
+  });
+
+  it('two kinds aiming at one TrainJob name in one run: the first keeps it, the other is skipped with the fix', async () => {
+    const { claimTrainJobNames } = await import('../../../src/migration/migrate.js');
+    const plans = [planJob(input({ name: 'bert', trainJobName: 'bert' }), opts()), planJob(input({ kind: 'MPIJob', name: 'bert', uid: 'u2', trainJobName: 'bert' }), opts()), planJob(input({ kind: 'MPIJob', name: 'gpt', uid: 'u3', trainJobName: 'gpt' }), opts())];
+    claimTrainJobNames(plans);
+    expect(plans.map((p) => p.action)).toEqual(['cutover', 'skip', 'cutover']);
+    expect(plans[1]).toMatchObject({ createTrainJob: false, deleteV1: false, reason: expect.stringMatching(/^TrainJob bert is also the target of PyTorchJob ns\/bert in this run; migrate this MPIJob separately with another --suffix/) });
+  });
+});
