@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Writes N realistic, varied PyTorchJobs as one YAML stream, for benchmarking the YAML layer.
 // Deterministic (seeded) and written as it goes, so 100,000 jobs need no more memory than 10.
-// Usage: node scripts/gen-bench-input.mjs N OUTFILE
+// With `mixed`, every other job is another v1 kind with the same pods: a quarter XGBoostJobs
+// (Master + Workers) and a quarter JAXJobs (Workers), for the mixed-kind benchmark.
+// Usage: node scripts/gen-bench-input.mjs N OUTFILE [mixed]
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 
-const [nArg, outFile] = process.argv.slice(2);
+const [nArg, outFile, mode] = process.argv.slice(2);
+const mixed = mode === 'mixed';
 const total = Number(nArg);
 if (!Number.isInteger(total) || total < 1 || !outFile) {
   console.error('usage: node scripts/gen-bench-input.mjs N OUTFILE');
@@ -129,6 +132,28 @@ function job(i) {
       startTime: ts(i),
     };
   }
+  return mixed ? otherKind(j, i) : j;
+}
+
+/** Job i as the kind the mixed stream gives it: the same pods under another v1 kind's field names. */
+function otherKind(j, i) {
+  if (i % 2 === 0) return j;
+  const xgb = i % 4 === 1;
+  const specs = j.spec.pytorchReplicaSpecs;
+  const container = xgb ? 'xgboost' : 'jax';
+  for (const r of Object.values(specs)) {
+    for (const c of r.template.spec.containers) {
+      c.name = container;
+      c.command = ['python3'];
+      c.args = c.args.filter((a) => !a.startsWith('--nproc-per-node'));
+    }
+  }
+  delete j.spec.pytorchReplicaSpecs;
+  delete j.spec.elasticPolicy;
+  j.kind = xgb ? 'XGBoostJob' : 'JAXJob';
+  if (xgb) j.spec.xgbReplicaSpecs = specs;
+  else j.spec.jaxReplicaSpecs = { Worker: { ...specs.Worker, replicas: specs.Worker.replicas + 1 } };
+  if (j.status) j.status.replicaStatuses = xgb ? j.status.replicaStatuses : { Worker: { active: 1 } };
   return j;
 }
 
@@ -178,7 +203,7 @@ while (i < total) {
     const items = [];
     for (let k = 0; k < n; k++) items.push(job(i++));
     parts.push('---\n');
-    emit({ apiVersion: 'v1', kind: 'PyTorchJobList', items, metadata: { resourceVersion: '' } }, '', parts);
+    emit({ apiVersion: 'v1', kind: mixed ? 'List' : 'PyTorchJobList', items, metadata: { resourceVersion: '' } }, '', parts);
   } else {
     parts.push(rand() < 0.1 ? '--- # next job\n' : '---\n');
     if (rand() < 0.1) parts.push(`# job ${i}\n`);

@@ -36,10 +36,10 @@ function plan() {
     out: `src/convert/targets/${target}/schema.json`,
     entries: TRAINER_CRDS.map(([key, file]) => [key, `upstream/${upstream}/crds/${file}`, 'v1alpha1']),
   }));
-  files.push({
-    out: 'src/convert/kinds/pytorchjob/schema.json',
-    entries: [['pytorchjob', 'upstream/training-operator-v1.9.2/crds/kubeflow.org_pytorchjobs.yaml', 'v1']],
-  });
+  // One folder per v1 source kind: the Training Operator v1.9.2 CRD of each (and mpi-operator's v2beta1 MPIJob).
+  for (const kind of ['pytorchjob', 'jaxjob', 'xgboostjob']) {
+    files.push({ out: `src/convert/kinds/${kind}/schema.json`, entries: [[kind, `upstream/training-operator-v1.9.2/crds/kubeflow.org_${kind}s.yaml`, 'v1']] });
+  }
   return files;
 }
 

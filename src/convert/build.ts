@@ -1,8 +1,8 @@
 import { finding } from './codes.js';
 import { compareFindings, type Finding } from './findings.js';
-import { clone, isObject, type JsonObject, type KubeObject } from './model.js';
+import { clone, isObject, type JsonObject, type KubeObject, type ReplicaSpec } from './model.js';
 import { ANNOTATION_PREFIX, buildGeneratedRuntime, decidePlacement } from './placement.js';
-import type { ConversionPlan, ConvertOptions } from './plan.js';
+import type { ConversionPlan, ConvertOptions, RuntimeSelection } from './plan.js';
 import { checkKueue, checkName, fitNameToJobSet } from './rules/metadata.js';
 import type { SourceJob } from './source.js';
 
@@ -36,11 +36,12 @@ export const ANNOTATIONS = {
  * Starts the version-neutral plan of one v1 job: the TrainJob's name (with the suffix), namespace,
  * labels and annotations; the kind's rules fill in the rest.
  */
-export function newPlan(job: SourceJob, opts: ConvertOptions, replicaSpecsPath: string, findings: Finding[]): ConversionPlan {
+export function newPlan(job: SourceJob, opts: ConvertOptions, replicaSpecsPath: string, runtime: RuntimeSelection, findings: Finding[]): ConversionPlan {
   const name = job.name !== undefined ? `${job.name}${opts.suffix ?? ''}` : undefined;
   return {
     job,
     replicaSpecsPath,
+    runtime,
     ...(name !== undefined ? { name } : {}),
     ...(job.name === undefined && job.generateName !== undefined ? { generateName: job.generateName } : {}),
     ...((job.namespace ?? opts.defaultNamespace) ? { namespace: (job.namespace ?? opts.defaultNamespace)! } : {}),
@@ -62,6 +63,17 @@ export function newPlan(job: SourceJob, opts: ConvertOptions, replicaSpecsPath: 
 }
 
 /**
+ * The runtime a job of a kind references: the one named with --runtime (its content read from the
+ * cluster when known), else the kind's stock runtime `stockName` of the target.
+ */
+export function selectRuntime(opts: ConvertOptions, stockName: string, stock: JsonObject): RuntimeSelection {
+  if (opts.runtime.defaulted && opts.runtime.name !== stockName) {
+    return { choice: { name: stockName, kind: 'ClusterTrainingRuntime' }, base: opts.baseRuntime ?? stock, derivedFromStock: opts.baseRuntime === undefined, stockName };
+  }
+  return { choice: { name: opts.runtime.name, kind: opts.runtime.kind }, base: opts.baseRuntime ?? stock, derivedFromStock: opts.baseRuntime === undefined, stockName };
+}
+
+/**
  * Turns a filled-in plan into objects, the same way for every v1 kind: checks the name and Kueue
  * labels, decides what the TrainJob carries and what needs a generated TrainingRuntime, and builds
  * both for the target. Refuses (no objects) on error findings unless forced.
@@ -75,20 +87,19 @@ export function assemble(plan: ConversionPlan, opts: ConvertOptions): Conversion
   checkKueue(plan, caps);
   if (caps.requestsFromLimits) copyRequestsFromLimits(plan);
 
-  const baseRuntime = (opts.baseRuntime ?? target.stockRuntime) as JsonObject;
+  const { choice, base: baseRuntime, derivedFromStock, stockName } = plan.runtime;
   const placement = decidePlacement(plan, caps, baseRuntime);
   const objects: KubeObject[] = [];
-  let runtimeRef: JsonObject = { name: opts.runtime.name, kind: opts.runtime.kind };
+  let runtimeRef: JsonObject = { name: choice.name, kind: choice.kind };
   if (placement.runtimeReasons.length) {
-    const derivedFromStock = opts.baseRuntime === undefined;
-    const runtime = buildGeneratedRuntime(plan, placement.runtimeReasons, baseRuntime, opts.runtime, derivedFromStock);
+    const runtime = buildGeneratedRuntime(plan, placement.runtimeReasons);
     const runtimeName = runtime.metadata.name!;
-    if (derivedFromStock && opts.runtime.name !== 'torch-distributed') {
+    if (derivedFromStock && choice.name !== stockName) {
       findings.push(
         finding(
           'KTJ-RT-002',
           'spec',
-          `The generated TrainingRuntime ${runtimeName} is derived from the stock torch-distributed runtime of Trainer ${target.version}, because the content of ${opts.runtime.kind} ${opts.runtime.name} is unknown offline.`,
+          `The generated TrainingRuntime ${runtimeName} is derived from the stock ${stockName} runtime of Trainer ${target.version}, because the content of ${choice.kind} ${choice.name} is unknown offline.`,
           'Run kubectl trainjob preview against the cluster to derive it from the real runtime, or compare the two by hand.',
         ),
       );
@@ -97,7 +108,7 @@ export function assemble(plan: ConversionPlan, opts: ConvertOptions): Conversion
       finding(
         'KTJ-RT-001',
         plan.replicaSpecsPath,
-        `TrainingRuntime ${runtimeName} is generated (derived from ${opts.runtime.kind} ${opts.runtime.name}) because the TrainJob cannot express: ${placement.runtimeReasons.join('; ')}. It is named by its content, so every job of the namespace that needs the same runtime shares it.`,
+        `TrainingRuntime ${runtimeName} is generated (derived from ${choice.kind} ${choice.name}) because the TrainJob cannot express: ${placement.runtimeReasons.join('; ')}. It is named by its content, so every job of the namespace that needs the same runtime shares it.`,
         'Apply it together with the TrainJob (it comes first in the output); rollback deletes it when no TrainJob uses it any more.',
       ),
     );
@@ -114,6 +125,27 @@ export function assemble(plan: ConversionPlan, opts: ConvertOptions): Conversion
 export function finish(r: ConversionResult): ConversionResult {
   r.findings.sort(compareFindings);
   return r;
+}
+
+/**
+ * Maps a replica's restartPolicy where the kind's v1 default is Never (JAXJob, XGBoostJob, ...): a
+ * written value maps as usual; the unwritten default becomes the Trainer default OnFailure, reported,
+ * rather than forcing a generated TrainingRuntime onto every job. Returns the policy the pods get.
+ */
+export function mapReplicaRestartPolicy(replica: ReplicaSpec, path: string, plan: ConversionPlan, kind: string): string {
+  if (replica.restartPolicyDefaulted && replica.restartPolicy === 'Never') {
+    plan.findings.push(
+      finding(
+        'KTJ-POD-011',
+        path,
+        `restartPolicy is not set, so v1 used the ${kind} default Never; Trainer v2 pods use OnFailure: a failed container restarts in place, counted against the Job backoffLimit.`,
+        'Set restartPolicy: Never on the replica to keep the v1 behaviour (a generated TrainingRuntime then carries it).',
+      ),
+    );
+    return 'OnFailure';
+  }
+  mapRestartPolicy(replica.restartPolicy, path, plan);
+  return plan.restartPolicy ?? replica.restartPolicy;
 }
 
 /** Maps a v1 replica restartPolicy (OnFailure, Never, Always, ExitCode) onto the Job pods of the TrainJob. */

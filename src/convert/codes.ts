@@ -16,21 +16,21 @@ export const FINDING_CODES = {
   'KTJ-IN-002': { severity: 'info', title: 'Object of another kind left out of the output' },
   'KTJ-IN-003': { severity: 'warning', title: 'Other Kubeflow v1 training kind left out (not converted by this tool)' },
   'KTJ-IN-004': { severity: 'info', title: 'Trainer v2 object left out (already v2)' },
-  'KTJ-IN-005': { severity: 'error', title: 'Unsupported PyTorchJob apiVersion' },
-  'KTJ-IN-006': { severity: 'warning', title: 'PyTorchJob embedded in an AppWrapper: the wrapper is not carried over' },
-  'KTJ-IN-007': { severity: 'warning', title: 'No PyTorchJob found in the input' },
+  'KTJ-IN-005': { severity: 'error', title: 'Unsupported apiVersion of a v1 training kind' },
+  'KTJ-IN-006': { severity: 'warning', title: 'v1 job embedded in an AppWrapper: the wrapper is not carried over' },
+  'KTJ-IN-007': { severity: 'warning', title: 'No Training Operator v1 job found in the input' },
   'KTJ-IN-008': { severity: 'warning', title: 'Katib Experiment trial template not converted' },
   // Two objects with one identity (kind, namespace, name) in one run.
   'KTJ-DUP-001': { severity: 'info', title: 'Identical object given twice: emitted once' },
   'KTJ-DUP-002': { severity: 'error', title: 'Two different objects with the same kind, namespace and name: the second is not emitted' },
   // YAML read as kubectl reads it.
   'KTJ-YAML-001': { severity: 'warning', title: 'Plain scalar read the YAML 1.1 way, as kubectl does (012 is 10, 0b11 is 3; yes/no/on/off are booleans, info)' },
-  // Shape of the input against the PyTorchJob v1 API.
-  'KTJ-SCHEMA-001': { severity: 'error', title: 'Field has a value the PyTorchJob v1 schema rejects' },
-  'KTJ-SCHEMA-002': { severity: 'warning', title: 'Unknown field: not part of PyTorchJob v1 (the API server drops it), not converted' },
-  'KTJ-V1-001': { severity: 'error', title: 'Invalid PyTorchJob: the v1 operator would reject it' },
+  // Shape of the input against the kind's v1 API.
+  'KTJ-SCHEMA-001': { severity: 'error', title: 'Field has a value the kind\'s v1 CRD schema rejects' },
+  'KTJ-SCHEMA-002': { severity: 'warning', title: 'Unknown field: not part of the kind\'s v1 CRD (the API server drops it), not converted' },
+  'KTJ-V1-001': { severity: 'error', title: 'Invalid v1 job: the v1 operator would reject it' },
   'KTJ-META-001': { severity: 'warning', title: 'Lifecycle metadata (ownerReferences, finalizers) not carried' },
-  'KTJ-V1-002': { severity: 'info', title: 'Replica type key normalized to Master/Worker, as the v1 operator does' },
+  'KTJ-V1-002': { severity: 'info', title: 'Replica type key normalized (master → Master), as the v1 operator does' },
   // Rewriting manifest files in place (convert --in-place / --diff).
   'KTJ-INPLACE-001': { severity: 'error', title: 'PyTorchJob inside a List or AppWrapper: its file cannot be rewritten in place and is left unchanged' },
   'KTJ-INPLACE-002': { severity: 'info', title: 'Comments that have no single home in the TrainJob are not carried over' },
@@ -49,8 +49,8 @@ export const FINDING_CODES = {
   'KTJ-ROLE-005': { severity: 'warning', title: 'Master and Worker pod labels or annotations differ: merged' },
   'KTJ-ROLE-006': { severity: 'info', title: 'Worker-only job: v2 now injects rank and master address' },
   // Containers.
-  'KTJ-CTR-001': { severity: 'info', title: 'Container pytorch becomes container node' },
-  'KTJ-CTR-002': { severity: 'info', title: 'v1 rendezvous port dropped: Trainer v2 uses port 29500' },
+  'KTJ-CTR-001': { severity: 'info', title: 'The training container (pytorch, jax, xgboost, ...) becomes container node' },
+  'KTJ-CTR-002': { severity: 'info', title: 'v1 default port dropped: Trainer v2 uses port 29500' },
   'KTJ-CTR-003': { severity: 'info', title: 'Container setting carried in the generated TrainingRuntime' },
   'KTJ-CTR-004': { severity: 'warning', title: 'Extra container no longer receives the distributed environment' },
   'KTJ-CTR-005': { severity: 'info', title: 'Resource requests copied from limits (Trainer v2.0 numProcPerNode quirk)' },
@@ -113,6 +113,12 @@ export const FINDING_CODES = {
   'KTJ-ENV-010': { severity: 'warning', title: 'User-set RANK, WORLD_SIZE, MASTER_ADDR or MASTER_PORT removed: v1 overrode it with its own value' },
   'KTJ-ENV-011': { severity: 'info', title: 'Env fieldRef on a v1 pod label rewritten to the Trainer v2 equivalent' },
   'KTJ-ENV-012': { severity: 'warning', title: 'Env fieldRef on a v1 pod label with no Trainer v2 equivalent resolves to ""' },
+  'KTJ-ENV-013': { severity: 'warning', title: 'User-set variable removed: the kind\'s Trainer v2 runtime sets it' },
+  'KTJ-ENV-014': { severity: 'info', title: 'Variables v1 injected rebuilt with their Trainer v2 values (env shim)' },
+  // Other v1 kinds.
+  'KTJ-KIND-001': { severity: 'error', title: 'The target Trainer version lacks the runtime or API this v1 kind needs' },
+  'KTJ-POD-011': { severity: 'info', title: 'The kind\'s v1 default restartPolicy Never becomes the Trainer default OnFailure' },
+  'KTJ-XGB-001': { severity: 'warning', title: 'XGBoost workers per node follow the GPU count in Trainer v2' },
 } as const satisfies Record<string, FindingCodeInfo>;
 
 /** A known finding code. */

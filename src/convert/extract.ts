@@ -1,6 +1,6 @@
 import { finding } from './codes.js';
 import type { Finding } from './findings.js';
-import { sourceKind, type SourceKind } from './kinds/index.js';
+import { SOURCE_KINDS, sourceKind, type SourceKind } from './kinds/index.js';
 import { clone, isObject, type JsonObject } from './model.js';
 
 /** A v1 job (of a registered kind) found in an input document, with the path it was found at. */
@@ -90,14 +90,14 @@ function visit(value: unknown, path: string, out: Extraction): void {
     return;
   }
   if (apiVersion === V1_API_VERSION && OTHER_TRAINING_KINDS.has(kind)) {
-    out.findings.push(finding('KTJ-IN-003', at, `${describe(value)} is a Training Operator v1 ${kind}; only PyTorchJobs are converted, so it is left out.`, `Migrate ${kind}s separately; they also stop working when Training Operator v1 is removed.`));
+    out.findings.push(finding('KTJ-IN-003', at, `${describe(value)} is a Training Operator v1 ${kind}; this version converts ${SOURCE_KINDS.map((k) => `${k.kind}s`).join(', ')}, so it is left out.`, `Migrate ${kind}s separately; they also stop working when Training Operator v1 is removed.`));
     return;
   }
   if (apiVersion.startsWith('trainer.kubeflow.org/') && TRAINER_V2_KINDS.has(kind)) {
     out.findings.push(finding('KTJ-IN-004', at, `${describe(value)} is already a Trainer v2 object; left out.`));
     return;
   }
-  out.findings.push(finding('KTJ-IN-002', at, `${describe(value)} (${apiVersion}) is not a PyTorchJob; left out of the output.`, 'Apply it separately if the job needs it.'));
+  out.findings.push(finding('KTJ-IN-002', at, `${describe(value)} (${apiVersion}) is not a Training Operator v1 job; left out of the output.`, 'Apply it separately if the job needs it.'));
 }
 
 function visitAppWrapper(aw: JsonObject, path: string, out: Extraction): void {
@@ -132,5 +132,5 @@ function visitAppWrapper(aw: JsonObject, path: string, out: Extraction): void {
       visit(job, tplPath, out);
     });
   }
-  if (!found) out.findings.push(finding('KTJ-IN-002', path || '(document)', `${describe(aw)} holds no PyTorchJob; left out.`));
+  if (!found) out.findings.push(finding('KTJ-IN-002', path || '(document)', `${describe(aw)} holds no Training Operator v1 job; left out.`));
 }

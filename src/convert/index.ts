@@ -16,7 +16,7 @@ export type { Finding, Severity, FindingSubject } from './findings.js';
 export { FINDING_CODES, type FindingCode } from './codes.js';
 
 /** Codes that refuse a job even with --force: the input itself is not a valid v1 job, or the output could not be valid. */
-const UNFORCEABLE = new Set<FindingCode>(['KTJ-V1-001', 'KTJ-SCHEMA-001', 'KTJ-NAME-002', 'KTJ-NAME-004', 'KTJ-IN-005']);
+const UNFORCEABLE = new Set<FindingCode>(['KTJ-V1-001', 'KTJ-SCHEMA-001', 'KTJ-NAME-002', 'KTJ-NAME-004', 'KTJ-IN-005', 'KTJ-KIND-001']);
 
 /** One v1 job of a document and what became of it. */
 export interface JobOutcome extends ConversionResult {

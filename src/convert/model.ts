@@ -26,14 +26,17 @@ export type Container = JsonObject & { name?: string };
 /** The replica roles a PyTorchJob may declare (after v1 case normalization). */
 export type ReplicaRole = 'Master' | 'Worker';
 
-/** One replica spec of a PyTorchJob after v1 defaulting. */
+/** One replica spec of a v1 job after v1 defaulting. */
 export interface ReplicaSpec {
-  role: ReplicaRole;
+  /** The role after v1 case normalization (`Master`, `Worker`, `Launcher`, `Chief`, ...). */
+  role: string;
   /** The key as written in the input (`Master`, `master`, `MASTER`), for input paths. */
   inputKey: string;
   replicas: number;
-  /** restartPolicy as written, or the v1 default OnFailure. */
+  /** restartPolicy as written, or the kind's v1 default (OnFailure for PyTorchJob, Never for JAXJob, ...). */
   restartPolicy: string;
+  /** Set when restartPolicy was not written and comes from the kind's v1 default. */
+  restartPolicyDefaulted?: boolean;
   template: JsonObject;
 }
 

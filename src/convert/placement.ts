@@ -1,7 +1,7 @@
 import { finding } from './codes.js';
 import { contentHash, CONTENT_HASH_LENGTH } from './content-hash.js';
 import { clone, isObject, type JsonObject, type KubeObject } from './model.js';
-import type { ConversionPlan, RuntimeChoice } from './plan.js';
+import type { ConversionPlan } from './plan.js';
 import type { Overrides, TargetCapabilities } from './targets/types.js';
 
 export type { Overrides } from './targets/types.js';
@@ -91,8 +91,9 @@ export function generatedRuntimeName(base: string, content: JsonObject): string 
  * (generatedRuntimeName) so that jobs needing the same one share it. Nothing in it is specific to one job:
  * the TrainJob's trainer.image overrides the node image, so the base runtime's image is kept when it has one.
  */
-export function buildGeneratedRuntime(plan: ConversionPlan, reasons: string[], baseRuntime: JsonObject, choice: RuntimeChoice, derivedFromStock: boolean): KubeObject {
-  const base = clone(baseRuntime) as any;
+export function buildGeneratedRuntime(plan: ConversionPlan, reasons: string[]): KubeObject {
+  const { choice, derivedFromStock, stockName } = plan.runtime;
+  const base = clone(plan.runtime.base) as any;
   const spec: JsonObject = {};
   if (base.spec?.mlPolicy) spec.mlPolicy = base.spec.mlPolicy;
   const podGroupPolicy = { ...(base.spec?.podGroupPolicy ?? {}), ...(plan.podGroupPolicy ?? {}) };
@@ -131,7 +132,7 @@ export function buildGeneratedRuntime(plan: ConversionPlan, reasons: string[], b
   const labels: Record<string, string> = { ...(isObject(base.metadata?.labels) ? base.metadata.labels : {}) };
   labels['app.kubernetes.io/managed-by'] = 'kubectl-trainjob';
   const annotations = {
-    [`${ANNOTATION_PREFIX}derived-from`]: derivedFromStock && choice.name !== 'torch-distributed' ? `stock torch-distributed (content of ${choice.kind}/${choice.name} unknown offline)` : `${choice.kind}/${choice.name}`,
+    [`${ANNOTATION_PREFIX}derived-from`]: derivedFromStock && choice.name !== stockName ? `stock ${stockName} (content of ${choice.kind}/${choice.name} unknown offline)` : `${choice.kind}/${choice.name}`,
     [`${ANNOTATION_PREFIX}reasons`]: reasons.join('; '),
   };
   const name = generatedRuntimeName(choice.name, { labels, annotations, spec });

@@ -7,6 +7,19 @@ import type { Target } from './targets/types.js';
 export interface RuntimeChoice {
   name: string;
   kind: 'ClusterTrainingRuntime' | 'TrainingRuntime';
+  /** Set when no --runtime was given: then each v1 kind references its own stock runtime (torch-distributed for PyTorchJobs). */
+  defaulted?: boolean;
+}
+
+/** The runtime one job references and what a generated TrainingRuntime is derived from. */
+export interface RuntimeSelection {
+  choice: RuntimeChoice;
+  /** The content of `choice`: read from the cluster, else the target's stock runtime `stockName`. */
+  base: JsonObject;
+  /** Whether `base` is the tool's stock copy rather than the cluster's runtime. */
+  derivedFromStock: boolean;
+  /** The stock runtime of the kind (`torch-distributed`, `jax-distributed`, ...). */
+  stockName: string;
 }
 
 /** Options of one conversion. Everything the core needs arrives here: it reads no file, env or clock. */
@@ -14,8 +27,9 @@ export interface ConvertOptions {
   target: Target;
   runtime: RuntimeChoice;
   /**
-   * The content of the chosen runtime when known (read from a cluster); the stock runtime of the
-   * target is used otherwise. A generated TrainingRuntime is derived from it.
+   * The content of the runtime the job references when known (read from a cluster): the chosen one, or
+   * with a defaulted --runtime the job kind's stock runtime (SourceKind.defaultRuntime) as the cluster
+   * has it. The target's stock copy is used otherwise. A generated TrainingRuntime is derived from it.
    */
   baseRuntime?: JsonObject;
   /** Appended to the v1 job's name to form the TrainJob's name. */
@@ -37,6 +51,8 @@ export interface ConversionPlan {
   job: SourceJob;
   /** Where the v1 replica specs are (`spec.pytorchReplicaSpecs`): the path of findings about all roles at once. */
   replicaSpecsPath: string;
+  /** The runtime the TrainJob references (or a generated one is derived from). */
+  runtime: RuntimeSelection;
   /** Final TrainJob name (PyTorchJob name plus suffix), or undefined when only generateName is set. */
   name?: string;
   generateName?: string;

@@ -70,3 +70,8 @@ export function stringMap(v: unknown): Record<string, string> {
   if (isObject(v)) for (const [k, x] of Object.entries(v)) if (x !== undefined && x !== null) out[k] = String(x);
   return out;
 }
+
+/** `a JAXJob`, `an XGBoostJob`, `an MPIJob`: the kind with the article its spoken name takes. */
+export function aKind(kind: string): string {
+  return `${/^(X|MPI)/.test(kind) ? 'an' : 'a'} ${kind}`;
+}

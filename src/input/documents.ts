@@ -37,7 +37,15 @@ export async function* readInputDocuments(src: InputSource): AsyncGenerator<Inpu
       let value: unknown;
       let yaml11: Yaml11Note[];
       try {
-        ({ value, yaml11 } = parseDocument(doc.text, { source: src.name, document: doc.index, startLine: doc.startLine }));
+        if (doc.json) {
+          // A JSON stream's object: strict JSON as kubectl's decoder reads it (exact and fast).
+          try {
+            value = JSON.parse(doc.text);
+            yaml11 = [];
+          } catch (e) {
+            throw jsonError(src.name, doc.index, doc.startLine, doc.text, e);
+          }
+        } else ({ value, yaml11 } = parseDocument(doc.text, { source: src.name, document: doc.index, startLine: doc.startLine }));
       } catch (e) {
         // An unquoted `{{ .Values.x }}` is a syntax error: say it is a template, not broken YAML.
         const tpl = e instanceof YamlSyntaxError ? findTemplateInText(doc.text) : undefined;
@@ -55,6 +63,23 @@ export async function* readInputDocuments(src: InputSource): AsyncGenerator<Inpu
     if (e instanceof YamlSyntaxError) throw new InputError(e.message, 'Fix the document and run again; nothing was written.');
     throw e;
   }
+}
+
+/** A JSON syntax error, placed at the position V8 reports (or the object's first line). */
+function jsonError(file: string, document: number, startLine: number, text: string, e: unknown): YamlSyntaxError {
+  const message = (e as Error)?.message ?? String(e);
+  const pos = /position (\d+)/.exec(message);
+  let line = startLine;
+  let column = 1;
+  if (pos) {
+    const at = Number(pos[1]);
+    const before = text.slice(0, at);
+    const nl = before.lastIndexOf('\n');
+    for (let i = before.indexOf('\n'); i !== -1; i = before.indexOf('\n', i + 1)) line++;
+    column = at - nl;
+  }
+  const reason = message.replace(/ in JSON at position \d+.*$/, '').replace(/,? (?:\.\.\.)?"[\s\S]*is not valid JSON$/, '').replace(/ \(line \d+ column \d+\)$/, '');
+  return new YamlSyntaxError(`invalid JSON: ${reason}`, { file, document, line, column });
 }
 
 function templateError(file: string, document: number, startLine: number, text: string, tpl: TemplateVariable & { offset?: number }): InputError {

@@ -6,7 +6,7 @@ import { applyNamespace } from '../pipeline/namespace.js';
 import { discoverTrainer } from '../cluster/discovery.js';
 import { isForbidden, isNotFound } from '../cluster/errors.js';
 import { Resources } from '../cluster/resources.js';
-import { convertDocument, type Finding, type FindingSubject, type RuntimeChoice } from '../convert/index.js';
+import { convertDocument, sourceKind, type Finding, type FindingSubject, type RuntimeChoice } from '../convert/index.js';
 import { extractJobs } from '../convert/extract.js';
 import type { JsonObject, KubeObject as ConvertedObject } from '../convert/model.js';
 import { getTarget } from '../convert/targets/index.js';
@@ -74,19 +74,25 @@ export class RuntimeReader {
    * The runtime's content for jobs of `namespace`; undefined when we may not read it (the stock runtime is used,
    * with a note). A missing runtime is an error: the TrainJob would reference nothing.
    */
-  read(namespace: string): Promise<JsonObject | undefined> {
-    const cluster = this.choice.kind === 'ClusterTrainingRuntime';
-    const key = cluster ? '' : namespace;
+  read(namespace: string, choice: RuntimeChoice = this.choice): Promise<JsonObject | undefined> {
+    const cluster = choice.kind === 'ClusterTrainingRuntime';
+    const key = `${choice.kind}/${cluster ? '' : namespace}/${choice.name}`;
     let p = this.cache.get(key);
     if (!p) {
-      p = this.fetch(cluster ? undefined : namespace);
+      p = this.fetch(choice, cluster ? undefined : namespace);
       this.cache.set(key, p);
     }
     return p;
   }
 
-  private async fetch(namespace: string | undefined): Promise<JsonObject | undefined> {
-    const { kind, name } = this.choice;
+  /** The runtime a job of `kind` references: --runtime when given, else the kind's stock runtime. */
+  choiceFor(kind: string): RuntimeChoice {
+    const source = sourceKind(kind);
+    return this.choice.defaulted && source && source.defaultRuntime !== this.choice.name ? { name: source.defaultRuntime, kind: 'ClusterTrainingRuntime' } : this.choice;
+  }
+
+  private async fetch(choice: RuntimeChoice, namespace: string | undefined): Promise<JsonObject | undefined> {
+    const { kind, name } = choice;
     const ref = kind === 'ClusterTrainingRuntime' ? Resources.clustertrainingruntimes : Resources.trainingruntimes;
     try {
       return (await this.cluster.get(ref, name, namespace)) as JsonObject;
@@ -112,16 +118,16 @@ function strictly(job: JobConversion, strict: boolean): JobConversion {
   return { ...job, objects: [], refused: true };
 }
 
-/** Converts one PyTorchJob object (from a file or the cluster) with the real runtime of its namespace. */
+/** Converts one v1 job (from a file or the cluster) with the real runtime of its namespace. */
 async function convertOne(raw: JsonObject, source: string, defaultNamespace: string, opts: LiveConvertOptions, runtimes: RuntimeReader): Promise<JobConversion[]> {
   const meta = (raw.metadata ?? {}) as { namespace?: string; name?: string };
   const namespace = meta.namespace ?? defaultNamespace;
   let baseRuntime: JsonObject | undefined;
   try {
-    baseRuntime = await runtimes.read(namespace);
+    baseRuntime = await runtimes.read(namespace, runtimes.choiceFor(String(raw.kind)));
   } catch (e) {
     if (!(e instanceof ClusterError)) throw e;
-    const subject: FindingSubject = { kind: 'PyTorchJob', namespace, source, ...(meta.name ? { name: meta.name } : {}) };
+    const subject: FindingSubject = { kind: String(raw.kind), namespace, source, ...(meta.name ? { name: meta.name } : {}) };
     return [{ subject, objects: [], findings: [], refused: false, error: e }];
   }
   const outcome = convertDocument(raw, {

@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, r
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { finding } from '../convert/codes.js';
-import { OutputSchemaError } from '../convert/index.js';
+import { OutputSchemaError, SOURCE_KINDS } from '../convert/index.js';
 import { admitJobObjects, GeneratedRuntimeRegistry, isGeneratedRuntime } from '../convert/shared-runtimes.js';
 import type { KubeObject } from '../convert/model.js';
 import { getTarget, newestTarget } from '../convert/targets/index.js';
@@ -150,7 +150,7 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
         const trainJob = (refused ? objects : job.objects).find((o) => o.kind === 'TrainJob');
         const hasWarnings = job.findings.some((f) => f.severity !== 'info');
         const report: JobReport = {
-          kind: 'PyTorchJob',
+          kind: job.subject.kind,
           status: refused ? 'refused' : hasWarnings ? 'converted-with-warnings' : 'converted',
           findings: job.findings,
           ...(job.subject.namespace ? { namespace: job.subject.namespace } : {}),
@@ -167,10 +167,10 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
         else stdout?.write(text);
       }
     }
-    if (objectsSeen > 0 && reporter.summary.pytorchJobs === 0) {
-      reporter.other([finding('KTJ-IN-007', '(input)', `No PyTorchJob found in ${describeSources(sources)}.`, 'Pass manifests of kind PyTorchJob (apiVersion kubeflow.org/v1).')]);
+    if (objectsSeen > 0 && reporter.summary.jobs === 0) {
+      reporter.other([finding('KTJ-IN-007', '(input)', `No Training Operator v1 job found in ${describeSources(sources)}.`, `Pass manifests of kind ${kindList()} (apiVersion kubeflow.org/v1).`)]);
     }
-    if (objectsSeen > 0 && (reporter.summary.pytorchJobs > 0 || reporter.documentErrors > 0)) {
+    if (objectsSeen > 0 && (reporter.summary.jobs > 0 || reporter.documentErrors > 0)) {
       if (staging) staging.commit();
       else await stdout?.commit(deps.io.out);
     }
@@ -188,13 +188,18 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
   }
   const s = reporter.summary;
   if (objectsSeen === 0) {
-    throw new InputError(`no objects passed to convert: ${describeSources(sources)} held no Kubernetes object`, 'Pass PyTorchJob manifests with -f FILE (or -f - for standard input).');
+    throw new InputError(`no objects passed to convert: ${describeSources(sources)} held no Kubernetes object`, `Pass ${kindList()} manifests with -f FILE (or -f - for standard input).`);
   }
-  if (s.pytorchJobs === 0 && reporter.documentErrors === 0) {
-    throw new InputError(`nothing to convert: no PyTorchJob in ${describeSources(sources)}`, 'Pass manifests of kind PyTorchJob (apiVersion kubeflow.org/v1); the other objects are listed above.');
+  if (s.jobs === 0 && reporter.documentErrors === 0) {
+    throw new InputError(`nothing to convert: no Training Operator v1 job in ${describeSources(sources)}`, `Pass manifests of kind ${kindList()} (apiVersion kubeflow.org/v1); the other objects are listed above.`);
   }
   if (s.refused > 0 || reporter.documentErrors > 0) throw new ExitWith(ExitCode.BLOCKED);
   if (s.convertedWithWarnings > 0 || s.errors > 0 || s.warnings > 0) throw new ExitWith(ExitCode.WARNINGS);
+}
+
+/** The v1 kinds convert reads: `PyTorchJob, XGBoostJob, JAXJob`. */
+function kindList(): string {
+  return SOURCE_KINDS.map((k) => k.kind).join(', ');
 }
 
 function describeSources(sources: { name: string }[]): string {

@@ -5,12 +5,13 @@ import { renderFindingsTable, subjectLabel } from './findings-table.js';
 import { markdownTable } from './markdown.js';
 import { DOCS_URL, SarifWriter, sarifLevel, type Region, type SarifRule } from './sarif.js';
 
-/** What happened to one PyTorchJob: converted cleanly, with warnings, or refused. */
+/** What happened to one v1 job: converted cleanly, with warnings, or refused. */
 export type JobStatus = 'converted' | 'converted-with-warnings' | 'refused';
 
 /** One row of the conversion report. */
 export interface JobReport {
-  kind: 'PyTorchJob';
+  /** The v1 kind (`PyTorchJob`, `JAXJob`, ...). */
+  kind: string;
   namespace?: string;
   name?: string;
   source?: string;
@@ -43,6 +44,11 @@ function fileLine(r: FileReport): string {
 export interface ConvertSummary {
   target: string;
   documents: number;
+  /** v1 jobs of every kind. */
+  jobs: number;
+  /** v1 jobs per kind, in the order first seen. */
+  kinds: Record<string, number>;
+  /** PyTorchJobs among them (kept for scripts written before other kinds were converted). */
   pytorchJobs: number;
   converted: number;
   convertedWithWarnings: number;
@@ -120,7 +126,7 @@ export class ConvertReporter {
     srcRoot?: string,
   ) {
     this.summary = {
-      target, documents: 0, pytorchJobs: 0, converted: 0, convertedWithWarnings: 0, refused: 0, objectsLeftOut: 0,
+      target, documents: 0, jobs: 0, kinds: {}, pytorchJobs: 0, converted: 0, convertedWithWarnings: 0, refused: 0, objectsLeftOut: 0,
       generatedRuntimes: 0, errors: 0, warnings: 0, infos: 0, inputLines: 0, outputLines: 0,
     };
     if (format === 'json') this.write(`{"apiVersion":"kubectl-trainjob.io/v1alpha1","kind":"ConversionReport","target":${JSON.stringify(target)},"items":[`);
@@ -201,9 +207,11 @@ export class ConvertReporter {
     this.firstItem = false;
   }
 
-  /** Records the outcome of one PyTorchJob; `locate` places its findings in the input (SARIF). */
+  /** Records the outcome of one v1 job; `locate` places its findings in the input (SARIF). */
   job(r: JobReport, locate?: FindingLocator): void {
-    this.summary.pytorchJobs++;
+    this.summary.jobs++;
+    this.summary.kinds[r.kind] = (this.summary.kinds[r.kind] ?? 0) + 1;
+    if (r.kind === 'PyTorchJob') this.summary.pytorchJobs++;
     if (r.status === 'refused') this.summary.refused++;
     else if (r.status === 'converted-with-warnings') this.summary.convertedWithWarnings++;
     else this.summary.converted++;
@@ -309,11 +317,19 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** `3 PyTorchJobs` when one kind was read, else `5 v1 jobs (3 PyTorchJobs, 2 JAXJobs)`. */
+function jobCount(s: ConvertSummary): string {
+  const kinds = Object.entries(s.kinds);
+  if (kinds.length === 0) return plural(0, 'PyTorchJob');
+  if (kinds.length === 1) return plural(kinds[0]![1], kinds[0]![0]);
+  return `${plural(s.jobs, 'v1 job')} (${kinds.map(([k, n]) => plural(n, k)).join(', ')})`;
+}
+
 /** The one-line summary: jobs converted, warnings, errors, and configuration lines before and after. */
 export function summaryLine(s: ConvertSummary): string {
   const done = s.converted + s.convertedWithWarnings;
   return (
-    `Summary: ${done}/${plural(s.pytorchJobs, 'PyTorchJob')} converted for Trainer ${s.target}` +
+    `Summary: ${done}/${jobCount(s)} converted for Trainer ${s.target}` +
     ` (${s.converted} clean, ${s.convertedWithWarnings} with warnings, ${s.refused} refused` +
     `${s.generatedRuntimes ? `, ${plural(s.generatedRuntimes, 'generated TrainingRuntime')}` : ''}` +
     `${s.objectsLeftOut ? `, ${plural(s.objectsLeftOut, 'other object')} left out` : ''}); ` +

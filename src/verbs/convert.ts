@@ -35,7 +35,7 @@ export function withConversionFlags<T>(y: Argv<T>): Argv<T> {
     .option('filename', { alias: 'f', type: 'string', array: true, describe: 'File or directory of PyTorchJob manifests (YAML or JSON); - for standard input. Repeatable' })
     .option('recursive', { alias: 'R', type: 'boolean', default: false, describe: 'Process the directory used in -f recursively' })
     .option('target-version', { type: 'string', describe: 'Trainer schema to emit: v2.0, v2.1, v2.2, v2.3 (default: newest), or auto (ask the cluster)' })
-    .option('runtime', { type: 'string', default: 'torch-distributed', describe: 'Runtime the TrainJobs reference' })
+    .option('runtime', { type: 'string', describe: "Runtime the TrainJobs reference [default: each kind's stock runtime: torch-distributed, jax-distributed, xgboost-distributed]" })
     .option('runtime-kind', { type: 'string', default: 'ClusterTrainingRuntime', choices: ['ClusterTrainingRuntime', 'TrainingRuntime'], describe: 'Kind of --runtime' })
     .option('suffix', SUFFIX_OPTION)
     .option('strict', { type: 'boolean', default: false, describe: 'Refuse jobs with warnings too (exit 4)' })

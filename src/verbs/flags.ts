@@ -132,13 +132,15 @@ export function parseSuffix(raw: string | undefined): string {
 export interface RuntimeFlagValue {
   name: string;
   kind: 'ClusterTrainingRuntime' | 'TrainingRuntime';
+  /** Set when --runtime is not given: each v1 kind then references its own stock runtime. */
+  defaulted?: boolean;
 }
 
 /** Validates --runtime (a DNS subdomain) and --runtime-kind (yargs already restricts its choices). */
 export function parseRuntime(name: string | undefined, kind: string | undefined): RuntimeFlagValue {
   const runtimeName = name ?? 'torch-distributed';
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(runtimeName)) throw new UsageError(`invalid --runtime "${runtimeName}"`, 'A runtime name is a DNS subdomain, e.g. torch-distributed.');
-  return { name: runtimeName, kind: kind === 'TrainingRuntime' ? 'TrainingRuntime' : 'ClusterTrainingRuntime' };
+  return { name: runtimeName, kind: kind === 'TrainingRuntime' ? 'TrainingRuntime' : 'ClusterTrainingRuntime', ...(name === undefined ? { defaulted: true } : {}) };
 }
 
 /** The --kind flag of verbs that select v1 jobs. */

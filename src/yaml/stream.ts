@@ -9,6 +9,8 @@ export interface YamlDocumentText {
   index: number;
   /** 1-based line in the file where `text` starts. */
   startLine: number;
+  /** Whether the document is one object of a JSON stream (`{...}{...}`, read as kubectl reads JSON). */
+  json?: boolean;
 }
 
 /** Options shared by the streaming and the in-memory splitter. */
@@ -18,6 +20,9 @@ export interface SplitOptions {
   /** Largest accepted document in bytes of UTF-8; default 64 MiB. */
   maxDocumentBytes?: number;
 }
+
+/** Deepest nesting accepted in a JSON stream (as MAX_NESTING_DEPTH for YAML). */
+const MAX_JSON_DEPTH = 256;
 
 /** Default cap on one document, large enough for any real manifest and small enough to fail before memory runs out. */
 export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
@@ -53,6 +58,11 @@ class Splitter {
   private index = 0;
   private readonly source: string;
   private readonly maxBytes: number;
+  /** Undecided until the first non-blank character: `{` makes the stream a JSON stream, as in kubectl. */
+  private json: boolean | undefined;
+  private jsonDepth = 0;
+  private jsonString = false;
+  private jsonEscape = false;
 
   constructor(opts: SplitOptions) {
     this.source = opts.source ?? '<input>';
@@ -93,7 +103,12 @@ class Splitter {
       const at = this.locate(this.buf.length - chunk.length + nul);
       this.fail('NUL byte (\\0) in input; YAML text must not contain NUL characters', at.line, at.column);
     }
-    this.scan(false, out);
+    if (this.json === undefined) {
+      const m = /[^ \t\r\n]/.exec(this.buf);
+      if (m) this.json = m[0] === '{';
+    }
+    if (this.json) this.scanJson(out);
+    else if (this.json === false) this.scan(false, out);
     if (this.buf.length - this.docStart > this.maxBytes) {
       // Characters never outnumber UTF-8 bytes, so this is already over the byte limit.
       this.fail(`document is larger than the limit of ${this.maxBytes} bytes`, this.docStartLine, 1);
@@ -101,6 +116,14 @@ class Splitter {
   }
 
   end(out: YamlDocumentText[]): void {
+    if (this.json) {
+      // An unfinished object still goes out, so the parser names what is wrong with it.
+      if (this.docHasContent) this.emit(this.buf.length, out);
+      this.buf = '';
+      this.docStart = 0;
+      this.scanPos = 0;
+      return;
+    }
     this.scan(true, out);
     if (this.docHasMarker || this.docHasContent) this.emit(this.buf.length, out);
     this.buf = '';
@@ -156,6 +179,52 @@ class Splitter {
     this.line = line;
   }
 
+  /**
+   * JSON stream mode (the input starts with `{`): each top-level value is one document, as kubectl's
+   * JSON decoder reads `{...}{...}` or one object per line. Strings are skipped with their escapes;
+   * nesting deeper than MAX_JSON_DEPTH is refused here, before any parser recurses into it.
+   */
+  private scanJson(out: YamlDocumentText[]): void {
+    const buf = this.buf;
+    let pos = this.scanPos;
+    let line = this.line;
+    const len = buf.length;
+    for (; pos < len; pos++) {
+      const c = buf.charCodeAt(pos);
+      if (c === NL) line++;
+      if (this.jsonString) {
+        if (this.jsonEscape) this.jsonEscape = false;
+        else if (c === 92) this.jsonEscape = true;
+        else if (c === 34) this.jsonString = false;
+        continue;
+      }
+      if (c === 34) {
+        if (this.jsonDepth === 0) this.fail('a JSON stream holds objects; found a string between them', line, pos - buf.lastIndexOf('\n', pos - 1));
+        this.jsonString = true;
+      } else if (c === 123 || c === 91) {
+        if (this.jsonDepth === 0) {
+          this.docStart = pos;
+          this.docStartLine = line;
+          this.docHasContent = true;
+        }
+        if (++this.jsonDepth > MAX_JSON_DEPTH) this.fail(`JSON nested more than ${MAX_JSON_DEPTH} levels deep; not a Kubernetes manifest`, line, pos - buf.lastIndexOf('\n', pos - 1));
+      } else if (c === 125 || c === 93) {
+        if (this.jsonDepth === 0) this.fail(`unexpected "${String.fromCharCode(c)}" in a JSON stream`, line, pos - buf.lastIndexOf('\n', pos - 1));
+        if (--this.jsonDepth === 0) {
+          this.line = line;
+          this.emit(pos + 1, out);
+          this.docHasContent = false;
+          this.docStart = pos + 1;
+          this.docStartLine = line;
+        }
+      } else if (this.jsonDepth === 0 && c !== SPACE && c !== TAB && c !== NL && c !== CR) {
+        this.fail(`unexpected "${String.fromCharCode(c)}" between the objects of a JSON stream`, line, pos - buf.lastIndexOf('\n', pos - 1));
+      }
+    }
+    this.scanPos = pos;
+    this.line = line;
+  }
+
   private emit(end: number, out: YamlDocumentText[]): void {
     let text = this.buf.slice(this.docStart, end);
     if (text.length * 3 > this.maxBytes && utf8Length(text) > this.maxBytes) {
@@ -163,7 +232,7 @@ class Splitter {
     }
     if (text.includes('\r')) text = text.replace(/\r\n/g, '\n');
     this.index++;
-    out.push({ text, index: this.index, startLine: this.docStartLine });
+    out.push(this.json ? { text, index: this.index, startLine: this.docStartLine, json: true } : { text, index: this.index, startLine: this.docStartLine });
   }
 }
 

@@ -113,7 +113,7 @@ describe('documents', () => {
   test('input where nothing was converted does not exit 3', async () => {
     const r = await runCli(['convert', '-f', '-'], { stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('error: nothing to convert: no PyTorchJob in <stdin>');
+    expect(r.stderr).toContain('error: nothing to convert: no Training Operator v1 job in <stdin>');
     expect(r.stdout).toBe('');
   });
 });

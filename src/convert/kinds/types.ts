@@ -16,6 +16,8 @@ export interface SourceKind {
   readonly supportedApiVersions: string;
   /** The plural resource name (`pytorchjobs`), as in `kubectl get pytorchjobs`. */
   readonly resource: string;
+  /** The stock ClusterTrainingRuntime its jobs reference when --runtime is not given (`torch-distributed`). */
+  readonly defaultRuntime: string;
   /** The CRD's openAPIV3Schema for an apiVersion of apiVersions (the input schema check). */
   inputSchema(apiVersion: string): object;
   /**

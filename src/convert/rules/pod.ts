@@ -9,6 +9,12 @@ export interface TrainingContainer {
   name: string;
   /** Handles a port of the training container; returns true when it is v1's own port (dropped and reported here). */
   v1Port?: (port: JsonObject, path: string, plan: ConversionPlan) => boolean;
+  /** What v1 injected into every container, for the sidecar finding (`RANK, MASTER_ADDR, PET_*`). */
+  v1Env: string;
+  /** The v2 variable that names node 0, for hints (`PET_MASTER_ADDR`). */
+  masterAddrVar: string;
+  /** How a sidecar gets the distributed environment under Trainer v2, for the sidecar hint. */
+  sidecarHint: string;
 }
 
 /** Pod spec fields whose value equals the Kubernetes default: dropping them changes nothing. */
@@ -84,7 +90,7 @@ export function carryPodTemplate(template: JsonObject, templatePath: string, pla
           'KTJ-POD-007',
           path,
           `spec.${key} is set by JobSet (pods are named <trainjob>-node-0-<index> under the <trainjob> Service); the value ${JSON.stringify(value)} is not carried.`,
-          'Reach the master through PET_MASTER_ADDR instead of a fixed host name.',
+          `Reach the master through ${training.masterAddrVar} instead of a fixed host name.`,
         ),
       );
       plan.v1Settings[`pod.${key}`] = value;
@@ -120,8 +126,8 @@ export function carryPodTemplate(template: JsonObject, templatePath: string, pla
       finding(
         'KTJ-CTR-004',
         `${specPath}.containers`,
-        `Container(s) ${plan.sidecars.map((c) => c.name).join(', ')} are carried in the generated TrainingRuntime, but v1 injected the distributed environment (RANK, MASTER_ADDR, PET_*) into every container and Trainer v2 injects it only into the container "node".`,
-        'If a sidecar needs rank or master address, derive them itself; Trainer v2.3+ runtimes can list it in mlPolicy.torch.envInjection.',
+        `Container(s) ${plan.sidecars.map((c) => c.name).join(', ')} are carried in the generated TrainingRuntime, but v1 injected the distributed environment (${training.v1Env}) into every container and Trainer v2 injects it only into the container "node".`,
+        training.sidecarHint,
       ),
     );
   }

@@ -42,6 +42,8 @@ export interface Target {
   capabilities: TargetCapabilities;
   /** The stock `torch-distributed` ClusterTrainingRuntime of this release. */
   stockRuntime: KubeObject;
+  /** The release's other stock ClusterTrainingRuntimes by name (deepspeed-distributed, jax-distributed, ...): what other v1 kinds run on. */
+  stockRuntimes: Readonly<Record<string, KubeObject>>;
   /** Loads the CRD schemas (lazily: they are large). */
   schemas: () => TargetSchemas;
   /** Shapes the TrainJob's spec customization (overrides/patches) for this version; returns spec fields to merge. */

@@ -75,6 +75,16 @@ describe.each(CONTROLLER_TRAINER_VERSIONS)('Trainer %s webhooks', (version) => {
   }, TIMEOUT);
 });
 
+it('v2.3: the XGBoost and JAX conversions run on the real stock runtimes; DMLC_* is reserved, as KTJ-ENV-013 says', async () => {
+  const objs = ['example-kubeflow-xgboost-rabit-test', 'example-kubeflow-jax-cpu-demo'].flatMap((c) => parseYamlObjects(readFileSync(path.join(cases, c, 'v2.3', 'trainjob.yaml'), 'utf8')));
+  expect(missingClusterRuntimes('v2.3', objs)).toEqual([]);
+  const outcomes = await dryRunThroughTrainer('v2.3', objs);
+  expect(outcomes.map((o) => [o.kind, o.allowed])).toEqual([['TrainingRuntime', true], ['TrainJob', true], ['TrainJob', true]]);
+  const [dmlc] = await dryRunThroughTrainer('v2.3', { ...trainJob('dmlc', { numNodes: 2, env: [{ name: 'DMLC_TASK_ID', value: '0' }] }), spec: { runtimeRef: { name: 'xgboost-distributed' }, trainer: { numNodes: 2, env: [{ name: 'DMLC_TASK_ID', value: '0' }] } } });
+  expect(dmlc).toMatchObject({ allowed: false, deniedByWebhook: true });
+  expect(dmlc!.message).toMatch(/DMLC_TASK_ID is reserved for the XGBoost runtime/);
+}, TIMEOUT);
+
 it('v2.3: the mutating webhook stamps runtimePatches, and the result is returned', async () => {
   const job = trainJob('patched', { numNodes: 2 }, {
     runtimePatches: [{ manager: 'kubectl-trainjob.io/migration', trainingRuntimeSpec: { template: { spec: { replicatedJobs: [{ name: 'node', template: { spec: { template: { spec: { nodeSelector: { pool: 'gpu' } } } } } }] } } } }],

@@ -103,7 +103,7 @@ describeLocal('dry runs write nothing (audit log of the API server)', () => {
     const cleanNs = ns;
     await migrated('gone');
     const r = await audited(['cleanup', '-n', cleanNs, '--delete-migrated', '--dry-run', '-o', 'name']);
-    expect(r.stderr).toContain('Dry run: 1 PyTorchJob(s) would be deleted; nothing was deleted.');
+    expect(r.stderr).toContain('Dry run: 1 v1 job(s) would be deleted; nothing was deleted.');
     expect(r.stdout).toBe('pytorchjob.kubeflow.org/gone\n');
     expect(r.writes).toEqual([]);
     expect(await exists(pj('gone'))).toBe(true);

@@ -88,7 +88,7 @@ describe('readiness and cleanup over several clusters', () => {
     expect(j.items[0].jobs.map((x: any) => x.name)).toEqual(['a1', 'a2']);
     const t = await ktj(['cleanup', '-A', '--context', 'east', '--context', 'west']);
     expect(t.code).toBe(4);
-    expect(t.stdout).toMatch(/=== context east ===\nNAMESPACE\s+PYTORCHJOB/);
+    expect(t.stdout).toMatch(/=== context east ===\nNAMESPACE\s+(PYTORCH)?JOB/);
     expect(t.stdout).toMatch(/Fleet: 2 clusters: 0 removable, 0 advisory, 2 blocked, 0 unreachable\./);
   });
 

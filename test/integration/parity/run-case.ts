@@ -78,7 +78,8 @@ export function v1JobsIn(text: string): V1Job[] {
     else if (Array.isArray(o.items)) o.items.forEach(visit);
     else if (o.kind === 'AppWrapper') (o.spec?.components ?? []).forEach((c: any) => visit(c.template));
   };
-  for (const doc of parseAllDocuments(text)) {
+  // YAML 1.1, as kubectl reads a file (012 is 10, yes is true): the v1 job must be what `kubectl apply` creates.
+  for (const doc of parseAllDocuments(text, { version: '1.1' })) {
     try { visit(doc.toJS()); } catch { /* malformed documents are the converter's business */ }
   }
   return out;

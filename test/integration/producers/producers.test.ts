@@ -69,7 +69,7 @@ describe('producers of live PyTorchJobs', () => {
     const r = await ktj(['cleanup', '-n', ns, '--delete-migrated', '--yes']);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain(`deleted PyTorchJob ${ns}/sdk`);
-    expect(r.stderr).toMatch(new RegExp(`keep ${ns}/argo: migrated to TrainJob argo, but created by Argo CD Application ml-jobs .*--force`));
+    expect(r.stderr).toMatch(new RegExp(`keep (PyTorchJob )?${ns}/argo: migrated to TrainJob argo, but created by Argo CD Application ml-jobs .*--force`));
     expect(r.stdout).toMatch(/helm\s+succeeded\s+helm\s+annotation\s+Helm release/);
     expect(r.stdout).toMatch(/sdk\s+deleted/);
     expect(await names(ns)).toEqual(['argo', 'flux', 'helm', 'katib']);

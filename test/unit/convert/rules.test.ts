@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { convertPyTorchJob, type ConvertOptions } from '../../../src/convert/index.js';
 import { extractJobs } from '../../../src/convert/extract.js';
 import { maxTrainJobNameLength } from '../../../src/convert/rules/metadata.js';
-import { maxResources, parseQuantity } from '../../../src/convert/kinds/pytorchjob/roles.js';
+import { maxResources, parseQuantity } from '../../../src/convert/rules/roles.js';
 import { getTarget } from '../../../src/convert/targets/index.js';
 import { aPyTorchJob } from '../../builders.js';
 

@@ -1,4 +1,4 @@
-import { assemble, finish, mapRestartPolicy, newPlan, type ConversionResult } from '../../build.js';
+import { assemble, finish, mapRestartPolicy, newPlan, selectRuntime, type ConversionResult } from '../../build.js';
 import type { Finding } from '../../findings.js';
 import type { JsonObject } from '../../model.js';
 import type { ConvertOptions } from '../../plan.js';
@@ -24,7 +24,7 @@ export function convertPyTorchJob(raw: JsonObject, opts: ConvertOptions): Conver
   if (!job) return finish({ objects: [], findings, refused: true });
 
   const caps = opts.target.capabilities;
-  const plan = newPlan(job, opts, 'spec.pytorchReplicaSpecs', findings);
+  const plan = newPlan(job, opts, 'spec.pytorchReplicaSpecs', selectRuntime(opts, 'torch-distributed', opts.target.stockRuntime), findings);
   const roles = unifyRoles(job, findings);
   plan.numNodes = roles.numNodes;
   carryPodTemplate(roles.template, roles.templatePath, plan, TRAINING_CONTAINER);
@@ -48,6 +48,7 @@ export const pytorchJobKind: SourceKind = {
   apiVersions: ['kubeflow.org/v1'],
   supportedApiVersions: 'kubeflow.org/v1 (Training Operator v1.x)',
   resource: 'pytorchjobs',
+  defaultRuntime: 'torch-distributed',
   inputSchema: () => (schemas as unknown as { pytorchjob: object }).pytorchjob,
   convert: convertPyTorchJob,
 };

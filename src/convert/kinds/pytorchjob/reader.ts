@@ -12,6 +12,9 @@ export const V1_PORT_NAME = 'pytorchjob-port';
 /** The training container of a PyTorchJob (`pytorch`) and the rendezvous port v1 added to it. */
 export const TRAINING_CONTAINER: TrainingContainer = {
   name: 'pytorch',
+  v1Env: 'RANK, MASTER_ADDR, PET_*',
+  masterAddrVar: 'PET_MASTER_ADDR',
+  sidecarHint: 'If a sidecar needs rank or master address, derive them itself; Trainer v2.3+ runtimes can list it in mlPolicy.torch.envInjection.',
   v1Port(p, path, plan) {
     if (p.name !== V1_PORT_NAME) return false;
     if (p.containerPort !== V1_DEFAULT_PORT) {

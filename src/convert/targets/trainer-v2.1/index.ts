@@ -3,6 +3,7 @@ import type { Overrides } from '../../placement.js';
 import { intOrString, isEmptyOverrides, NODE_JOB, nodeContainerPatch, podMetadataPatch } from '../shared.js';
 import type { Target, TargetSchemas } from '../types.js';
 import runtime from './runtime.json' with { type: 'json' };
+import otherRuntimes from './runtimes.json' with { type: 'json' };
 import schemas from './schema.json' with { type: 'json' };
 
 /**
@@ -23,6 +24,7 @@ export const trainerV21: Target = {
     kueueAdmits: false,
   },
   stockRuntime: runtime as unknown as KubeObject,
+  stockRuntimes: otherRuntimes as unknown as Readonly<Record<string, KubeObject>>,
   schemas: () => schemas as unknown as TargetSchemas,
   customization: (o: Overrides): JsonObject => {
     if (isEmptyOverrides(o)) return {};

@@ -3,6 +3,7 @@ import type { Overrides } from '../../placement.js';
 import { isEmptyOverrides, NODE_JOB, nodeContainerPatch, podMetadataPatch } from '../shared.js';
 import type { Target, TargetSchemas } from '../types.js';
 import runtime from './runtime.json' with { type: 'json' };
+import otherRuntimes from './runtimes.json' with { type: 'json' };
 import schemas from './schema.json' with { type: 'json' };
 
 /** The runtimePatches manager name kubectl-trainjob owns (patches are keyed by manager). */
@@ -46,6 +47,7 @@ export const trainerV22: Target = {
     kueueAdmits: true,
   },
   stockRuntime: runtime as unknown as KubeObject,
+  stockRuntimes: otherRuntimes as unknown as Readonly<Record<string, KubeObject>>,
   schemas: () => schemas as unknown as TargetSchemas,
   customization: runtimePatches,
   numProcPerNode: (v) => (typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : undefined),

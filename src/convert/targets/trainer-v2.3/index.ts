@@ -2,6 +2,7 @@ import type { KubeObject } from '../../model.js';
 import { runtimePatches, trainerV22 } from '../trainer-v2.2/index.js';
 import type { Target, TargetSchemas } from '../types.js';
 import runtime from './runtime.json' with { type: 'json' };
+import otherRuntimes from './runtimes.json' with { type: 'json' };
 import schemas from './schema.json' with { type: 'json' };
 
 /**
@@ -17,6 +18,7 @@ export const trainerV23: Target = {
     podFields: new Set([...trainerV22.capabilities.podFields, 'terminationGracePeriodSeconds']),
   },
   stockRuntime: runtime as unknown as KubeObject,
+  stockRuntimes: otherRuntimes as unknown as Readonly<Record<string, KubeObject>>,
   schemas: () => schemas as unknown as TargetSchemas,
   customization: runtimePatches,
 };
