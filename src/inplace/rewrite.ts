@@ -45,7 +45,14 @@ export function rewriteFile(original: string, docs: readonly DocumentSpan[], bod
     let from = offsetOfLine(doc.startLine);
     // A byte-order mark belongs to the file, not to its first document.
     if (from === 0 && original.charCodeAt(0) === 0xfeff) from = 1;
-    const to = doc.text.endsWith('\n') || doc.text === '' ? offsetOfLine(doc.startLine + lineCount(doc.text)) : original.length;
+    // A document that does not end in a newline (the file's last one, or one object of a JSON stream, whose
+    // text stops at its closing brace) ends where its last line does; what follows that line stays.
+    let to: number;
+    if (doc.text.endsWith('\n') || doc.text === '') to = offsetOfLine(doc.startLine + lineCount(doc.text));
+    else {
+      const nl = original.indexOf('\n', offsetOfLine(doc.startLine + lineCount(doc.text) - 1));
+      to = nl < 0 ? original.length : original.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    }
     const layout = layoutDocument(doc.text);
     let text = layout.head + body + layout.tail;
     if (!layout.tail && !doc.text.endsWith('\n') && text.endsWith('\n')) text = text.slice(0, -1);
