@@ -43,7 +43,13 @@ export async function* readInputDocuments(src: InputSource): AsyncGenerator<Inpu
             value = JSON.parse(doc.text);
             yaml11 = [];
           } catch (e) {
-            throw jsonError(src.name, doc.index, doc.startLine, doc.text, e);
+            // kubectl reads a first object that is not JSON as YAML (`{kind: List, items: []}` is YAML flow style).
+            if (doc.index > 1) throw jsonError(src.name, doc.index, doc.startLine, doc.text, e);
+            try {
+              ({ value, yaml11 } = parseDocument(doc.text, { source: src.name, document: doc.index, startLine: doc.startLine }));
+            } catch {
+              throw jsonError(src.name, doc.index, doc.startLine, doc.text, e);
+            }
           }
         } else ({ value, yaml11 } = parseDocument(doc.text, { source: src.name, document: doc.index, startLine: doc.startLine }));
       } catch (e) {

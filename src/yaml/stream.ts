@@ -108,7 +108,8 @@ class Splitter {
       if (m) this.json = m[0] === '{';
     }
     if (this.json) this.scanJson(out);
-    else if (this.json === false) this.scan(false, out);
+    // Not `else`: a stream that stops being JSON after its first object goes on as YAML.
+    if (this.json === false) this.scan(false, out);
     if (this.buf.length - this.docStart > this.maxBytes) {
       // Characters never outnumber UTF-8 bytes, so this is already over the byte limit.
       this.fail(`document is larger than the limit of ${this.maxBytes} bytes`, this.docStartLine, 1);
@@ -199,6 +200,7 @@ class Splitter {
         continue;
       }
       if (c === 34) {
+        if (this.jsonDepth === 0 && this.switchToYaml(pos, line)) return;
         if (this.jsonDepth === 0) this.fail('a JSON stream holds objects; found a string between them', line, pos - buf.lastIndexOf('\n', pos - 1));
         this.jsonString = true;
       } else if (c === 123 || c === 91) {
@@ -218,11 +220,36 @@ class Splitter {
           this.docStartLine = line;
         }
       } else if (this.jsonDepth === 0 && c !== SPACE && c !== TAB && c !== NL && c !== CR) {
+        if (this.switchToYaml(pos, line)) return;
         this.fail(`unexpected "${String.fromCharCode(c)}" between the objects of a JSON stream`, line, pos - buf.lastIndexOf('\n', pos - 1));
       }
     }
     this.scanPos = pos;
     this.line = line;
+  }
+
+  /**
+   * kubectl's YAMLOrJSONDecoder reads a stream that starts with `{` as JSON, but while it has decoded at most
+   * one object a failure switches it to YAML for the rest (so `{...}` then `---` and more documents is read,
+   * as tools that join JSON objects with `---` expect); after two objects the stream is JSON for good. Here
+   * the switch happens at a `---` line after the first object.
+   */
+  private switchToYaml(pos: number, line: number): boolean {
+    if (this.index > 1) return false;
+    const lineStart = this.buf.lastIndexOf('\n', pos - 1) + 1;
+    if (lineStart < this.docStart) return false;
+    // Only a document marker switches here: other text after an object is what kubectl's YAML decoder would
+    // refuse as well, and the JSON error names it better.
+    if (pos !== lineStart || !this.buf.startsWith('---', pos)) return false;
+    this.json = false;
+    this.docStart = lineStart;
+    this.docStartLine = line;
+    this.docHasMarker = false;
+    this.docHasContent = false;
+    this.docHasDirective = false;
+    this.scanPos = lineStart;
+    this.line = line;
+    return true;
   }
 
   private emit(end: number, out: YamlDocumentText[]): void {

@@ -44,3 +44,26 @@ describe('JSON streams', () => {
     expect(r.stderr).toContain('document 1: JSON nested more than 256 levels deep');
   });
 });
+
+describe('JSON that kubectl reads on as YAML', () => {
+  test('JSON objects joined by --- lines (one object, then YAML documents) are each one document', async () => {
+    const r = await runCli(['convert', '-f', '-', '--report', 'none'], { stdin: [named('a'), named('b'), named('c')].join('\n---\n') });
+    expect(r.code).toBe(0);
+    expect(names(r.stdout)).toEqual(['a', 'b', 'c']);
+    const docs = splitDocuments(`${named('a')}\n---\n${named('b')}\n`);
+    expect(docs.map((d) => [d.index, d.startLine, Boolean(d.json)])).toEqual([[1, 1, true], [2, 2, false]]);
+  });
+
+  test('a first object in YAML flow style is read as YAML', async () => {
+    const flow = `{apiVersion: kubeflow.org/v1, kind: PyTorchJob, metadata: {name: flow, namespace: ns}, spec: ${JSON.stringify(job.spec)}}`;
+    const r = await runCli(['convert', '-f', '-', '--report', 'none'], { stdin: flow });
+    expect(r.code).toBe(0);
+    expect(names(r.stdout)).toEqual(['flow']);
+  });
+
+  test('after two JSON objects the stream stays JSON: a --- line is an error', async () => {
+    const r = await runCli(['convert', '-f', '-'], { stdin: `${named('a')}${named('b')}\n---\n${named('c')}` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('unexpected "-" between the objects of a JSON stream');
+  });
+});
