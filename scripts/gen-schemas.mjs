@@ -40,6 +40,14 @@ function plan() {
   for (const kind of ['pytorchjob', 'jaxjob', 'xgboostjob']) {
     files.push({ out: `src/convert/kinds/${kind}/schema.json`, entries: [[kind, `upstream/training-operator-v1.9.2/crds/kubeflow.org_${kind}s.yaml`, 'v1']] });
   }
+  // MPIJob is read at two apiVersions: Training Operator's kubeflow.org/v1 and mpi-operator's kubeflow.org/v2beta1.
+  files.push({
+    out: 'src/convert/kinds/mpijob/schema.json',
+    entries: [
+      ['v1', 'upstream/training-operator-v1.9.2/crds/kubeflow.org_mpijobs.yaml', 'v1'],
+      ['v2beta1', 'upstream/mpi-operator-v0.8.0/crds/kubeflow.org_mpijobs.yaml', 'v2beta1'],
+    ],
+  });
   return files;
 }
 

@@ -118,6 +118,19 @@ export const FINDING_CODES = {
   // Other v1 kinds.
   'KTJ-KIND-001': { severity: 'error', title: 'The target Trainer version lacks the runtime or API this v1 kind needs' },
   'KTJ-POD-011': { severity: 'info', title: 'The kind\'s v1 default restartPolicy Never becomes the Trainer default OnFailure' },
+  // MPIJob (kubeflow.org/v1 and mpi-operator's kubeflow.org/v2beta1).
+  'KTJ-MPI-001': { severity: 'error', title: 'MPI implementation Trainer v2 does not run (only OpenMPI)' },
+  'KTJ-MPI-002': { severity: 'warning', title: 'v1 reached the workers with kubectl exec; Trainer v2 uses SSH, so the worker must run an SSH server' },
+  'KTJ-MPI-003': { severity: 'info', title: 'slotsPerWorker becomes numProcPerNode (hostfile slots)' },
+  'KTJ-MPI-004': { severity: 'warning', title: 'Variable set by Trainer v2\'s MPI plugin (reserved) or by the v1 operator removed from the launcher' },
+  'KTJ-MPI-005': { severity: 'info', title: 'Launcher kept as an MPI node (runLauncherAsNode)' },
+  'KTJ-MPI-006': { severity: 'warning', title: 'launcherCreationPolicy: when the launcher starts changes' },
+  'KTJ-MPI-007': { severity: 'info', title: 'Launcher and worker pod templates kept apart in the generated runtime' },
+  'KTJ-MPI-008': { severity: 'info', title: 'mainContainer names the worker container that becomes node' },
+  'KTJ-MPI-009': { severity: 'warning', title: 'No workers: Trainer v2 still starts one node pod' },
+  'KTJ-MPI-010': { severity: 'info', title: 'Variable the v1 operator injected set again in the generated runtime' },
+  'KTJ-MPI-011': { severity: 'info', title: 'Deprecated spec.cleanPodPolicy read as runPolicy.cleanPodPolicy' },
+  'KTJ-MPI-012': { severity: 'info', title: 'The job fits the stock MPI runtime as it is: no generated runtime' },
   'KTJ-XGB-001': { severity: 'warning', title: 'XGBoost workers per node follow the GPU count in Trainer v2' },
 } as const satisfies Record<string, FindingCodeInfo>;
 

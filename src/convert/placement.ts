@@ -128,6 +128,10 @@ export function buildGeneratedRuntime(plan: ConversionPlan, reasons: string[]): 
     containers.push(...clone(plan.sidecars));
     podSpec.containers = containers;
   }
+  for (const j of Array.isArray(template.spec?.replicatedJobs) ? template.spec.replicatedJobs : []) {
+    const entry = plan.podTemplates?.[j?.name];
+    if (entry && j.template) j.template.spec = { ...(j.template.spec ?? {}), ...clone(entry.jobSpec ?? {}), template: clone(entry.pod) };
+  }
   spec.template = template;
   const labels: Record<string, string> = { ...(isObject(base.metadata?.labels) ? base.metadata.labels : {}) };
   labels['app.kubernetes.io/managed-by'] = 'kubectl-trainjob';
