@@ -116,7 +116,7 @@ function launcherEnv(raw: unknown, envPath: string, slots: number, findings: Fin
         finding(
           'KTJ-MPI-004',
           `${envPath}[${i}]`,
-          `${name} is removed from the launcher: Trainer v2's MPI plugin sets it (to ${JSON.stringify(value)}), would overwrite it, and rejects TrainJobs that set it; the v1 operator overwrote it as well.`,
+          `${name} is removed from the launcher: Trainer v2's MPI plugin sets it (to ${JSON.stringify(value)}) and would overwrite it (Trainer v2.3 also rejects TrainJobs that set it); the v1 operator overwrote it as well.`,
           name === 'OMPI_MCA_orte_set_default_slots' ? 'Set the slots with spec.slotsPerWorker (it becomes numProcPerNode).' : undefined,
           'info',
         ),
