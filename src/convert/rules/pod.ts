@@ -9,7 +9,7 @@ export interface TrainingContainer {
   name: string;
   /** Handles a port of the training container; returns true when it is v1's own port (dropped and reported here). */
   v1Port?: (port: JsonObject, path: string, plan: ConversionPlan) => boolean;
-  /** What v1 injected into every container, for the sidecar finding (`RANK, MASTER_ADDR, PET_*`); empty when v1 injected nothing there. */
+  /** What v1 injected into every container, for the sidecar finding (`RANK, MASTER_ADDR, PET_*`); empty when v1 set nothing in other containers. */
   v1Env: string;
   /** The v2 variable that names node 0, for hints (`PET_MASTER_ADDR`). */
   masterAddrVar: string;
@@ -120,10 +120,10 @@ export function carryPodTemplate(template: JsonObject, templatePath: string, pla
     if (c.name === training.name) carryTrainingContainer(c, path, plan, droppedDefaults, training);
     else plan.sidecars.push(c);
   });
-  if (plan.sidecars.length) plan.runtimeReasons.push(`containers ${plan.sidecars.map((c) => c.name).join(', ')}`);
-  // A kind whose v1 operator injected nothing into other containers (v1Env empty) has nothing to report about them.
-  if (plan.sidecars.length && training.v1Env) {
-    findings.push(
+  if (plan.sidecars.length) {
+    plan.runtimeReasons.push(`containers ${plan.sidecars.map((c) => c.name).join(', ')}`);
+    // A kind whose v1 operator set its variables in the training container only (TFJob) loses nothing here.
+    if (training.v1Env) findings.push(
       finding(
         'KTJ-CTR-004',
         `${specPath}.containers`,
