@@ -37,7 +37,7 @@ function plan() {
     entries: TRAINER_CRDS.map(([key, file]) => [key, `upstream/${upstream}/crds/${file}`, 'v1alpha1']),
   }));
   // One folder per v1 source kind: the Training Operator v1.9.2 CRD of each (and mpi-operator's v2beta1 MPIJob).
-  for (const kind of ['pytorchjob', 'jaxjob', 'xgboostjob']) {
+  for (const kind of ['pytorchjob', 'jaxjob', 'xgboostjob', 'tfjob', 'paddlejob']) {
     files.push({ out: `src/convert/kinds/${kind}/schema.json`, entries: [[kind, `upstream/training-operator-v1.9.2/crds/kubeflow.org_${kind}s.yaml`, 'v1']] });
   }
   return files;

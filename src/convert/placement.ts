@@ -92,7 +92,7 @@ export function generatedRuntimeName(base: string, content: JsonObject): string 
  * the TrainJob's trainer.image overrides the node image, so the base runtime's image is kept when it has one.
  */
 export function buildGeneratedRuntime(plan: ConversionPlan, reasons: string[]): KubeObject {
-  const { choice, derivedFromStock, stockName } = plan.runtime;
+  const { choice, derivedFromStock, stockName, synthetic } = plan.runtime;
   const base = clone(plan.runtime.base) as any;
   const spec: JsonObject = {};
   if (base.spec?.mlPolicy) spec.mlPolicy = base.spec.mlPolicy;
@@ -132,7 +132,7 @@ export function buildGeneratedRuntime(plan: ConversionPlan, reasons: string[]): 
   const labels: Record<string, string> = { ...(isObject(base.metadata?.labels) ? base.metadata.labels : {}) };
   labels['app.kubernetes.io/managed-by'] = 'kubectl-trainjob';
   const annotations = {
-    [`${ANNOTATION_PREFIX}derived-from`]: derivedFromStock && choice.name !== stockName ? `stock ${stockName} (content of ${choice.kind}/${choice.name} unknown offline)` : `${choice.kind}/${choice.name}`,
+    [`${ANNOTATION_PREFIX}derived-from`]: synthetic ?? (derivedFromStock && choice.name !== stockName ? `stock ${stockName} (content of ${choice.kind}/${choice.name} unknown offline)` : `${choice.kind}/${choice.name}`),
     [`${ANNOTATION_PREFIX}reasons`]: reasons.join('; '),
   };
   const name = generatedRuntimeName(choice.name, { labels, annotations, spec });

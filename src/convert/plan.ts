@@ -20,6 +20,11 @@ export interface RuntimeSelection {
   derivedFromStock: boolean;
   /** The stock runtime of the kind (`torch-distributed`, `jax-distributed`, ...). */
   stockName: string;
+  /**
+   * Set for kinds Trainer ships no runtime for (TFJob, PaddleJob): `base` is kubectl-trainjob's plain
+   * runtime (mlPolicy without a framework) and this says so, in the generated runtime's derived-from annotation.
+   */
+  synthetic?: string;
 }
 
 /** Options of one conversion. Everything the core needs arrives here: it reads no file, env or clock. */

@@ -93,3 +93,15 @@ it('v2.3: the mutating webhook stamps runtimePatches, and the result is returned
   expect(out).toMatchObject({ allowed: true });
   expect((out!.object!.spec as any).runtimePatches[0].time).toEqual(expect.any(String));
 }, TIMEOUT);
+
+describe.each(CONTROLLER_TRAINER_VERSIONS)('Trainer %s: TFJob and PaddleJob conversions', (version) => {
+  it('the generated plain runtimes are validated for real and the TrainJobs (TF_CONFIG, PADDLE_*) admitted', async () => {
+    const converted = ['example-kubeflow-tf-simple', 'example-kubeflow-tf-multi-worker', 'map-tf-dynamic-worker', 'map-tf-single-worker', 'map-paddle-single-worker'];
+    const objs = converted.flatMap((c) => parseYamlObjects(readFileSync(path.join(cases, c, version, 'trainjob.yaml'), 'utf8')));
+    expect(missingClusterRuntimes(version, objs)).toEqual([]);
+    const outcomes = await dryRunThroughTrainer(version, objs);
+    expect(outcomes.map((o) => [o.kind, o.name, o.allowed, o.message ?? ''])).toEqual(objs.map((o) => [o.kind, o.metadata.name, true, '']));
+    // The TrainJobs reference the generated TrainingRuntimes (no stock TensorFlow or Paddle runtime exists).
+    expect(objs.filter((o) => o.kind === 'TrainJob').every((o) => (o.spec as any).runtimeRef.kind === 'TrainingRuntime')).toBe(true);
+  }, TIMEOUT);
+});

@@ -38,12 +38,14 @@ describe('registry and extraction', () => {
       ['PyTorchJob', 'pytorchjobs', 'torch-distributed'],
       ['XGBoostJob', 'xgboostjobs', 'xgboost-distributed'],
       ['JAXJob', 'jaxjobs', 'jax-distributed'],
+      ['TFJob', 'tfjobs', undefined],
+      ['PaddleJob', 'paddlejobs', undefined],
     ]);
     for (const k of SOURCE_KINDS) expect(k.inputSchema('kubeflow.org/v1')).toHaveProperty('properties.spec');
   });
 
   test('Lists and AppWrappers yield jobs of every registered kind; unregistered v1 kinds are still reported', () => {
-    const list = { apiVersion: 'v1', kind: 'List', items: [jaxJob(), xgbJob(), { apiVersion: 'kubeflow.org/v1', kind: 'TFJob', metadata: { name: 't' } }] };
+    const list = { apiVersion: 'v1', kind: 'List', items: [jaxJob(), xgbJob(), { apiVersion: 'kubeflow.org/v1', kind: 'MPIJob', metadata: { name: 't' } }] };
     const x = extractJobs(list);
     expect(x.jobs.map((j) => j.kind.kind)).toEqual(['JAXJob', 'XGBoostJob']);
     expect(x.findings.map((f) => f.code)).toEqual(['KTJ-IN-003']);
