@@ -32,9 +32,9 @@ export const FINDING_CODES = {
   'KTJ-META-001': { severity: 'warning', title: 'Lifecycle metadata (ownerReferences, finalizers) not carried' },
   'KTJ-V1-002': { severity: 'info', title: 'Replica type key normalized (master → Master), as the v1 operator does' },
   // Rewriting manifest files in place (convert --in-place / --diff).
-  'KTJ-INPLACE-001': { severity: 'error', title: 'PyTorchJob inside a List or AppWrapper: its file cannot be rewritten in place and is left unchanged' },
+  'KTJ-INPLACE-001': { severity: 'error', title: 'v1 job inside a List or AppWrapper: its file cannot be rewritten in place and is left unchanged' },
   'KTJ-INPLACE-002': { severity: 'info', title: 'Comments that have no single home in the TrainJob are not carried over' },
-  'KTJ-KUSTOMIZE-001': { severity: 'warning', title: 'Kustomization patch targets a converted PyTorchJob: it no longer applies' },
+  'KTJ-KUSTOMIZE-001': { severity: 'warning', title: 'Kustomization patch targets a converted v1 job: it no longer applies' },
   'KTJ-KUSTOMIZE-002': { severity: 'warning', title: 'Kustomization renames objects: the TrainJob no longer finds its generated TrainingRuntime' },
   // Names.
   'KTJ-NAME-001': { severity: 'error', title: 'Name too long: JobSet will reject the pod names Trainer v2 generates' },

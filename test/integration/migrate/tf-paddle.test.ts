@@ -1,6 +1,7 @@
 // migrate of a TFJob and a PaddleJob against the real API server: Trainer ships no runtime for either, so each
 // TrainJob comes with a generated TrainingRuntime (never torch-distributed, which migrate reads by default); a
-// replacement migration deletes the v1 jobs after backing them up.
+// replacement migration deletes the v1 jobs after backing them up; rollback recreates them from the backup and
+// deletes the TrainJobs and the generated runtimes.
 import { describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import { testNamespace } from '../../controlplane/harness.js';
@@ -13,8 +14,8 @@ const runtimesIn = (ns: string): Promise<any[]> => eventually('TrainingRuntimes 
 const v1Path = (ns: string, plural: string, name: string): string => `/apis/kubeflow.org/v1/namespaces/${ns}/${plural}/${name}`;
 const worker = (container: string, replicas: number) => ({ replicas, restartPolicy: 'OnFailure', template: { spec: { containers: [{ name: container, image: 'busybox:1.36', command: ['sh', '-c', 'echo train'] }] } } });
 
-describe('migrate a TFJob and a PaddleJob', () => {
-  it('replace: TrainJobs on generated runtimes with TF_CONFIG, v1 jobs backed up and deleted', async () => {
+describe('migrate and roll back a TFJob and a PaddleJob', () => {
+  it('replace: TrainJobs on generated runtimes with TF_CONFIG, v1 jobs backed up and deleted; rollback restores them', async () => {
     const ns = await testNamespace('mig-tfpd');
     const dir = tempDir('ktj-mig-tfpd-');
     try {
@@ -35,7 +36,14 @@ describe('migrate a TFJob and a PaddleJob', () => {
       expect(await getObject(v1Path(ns, 'tfjobs', 'tf'))).toBeUndefined();
       expect(await getObject(v1Path(ns, 'paddlejobs', 'pd'))).toBeUndefined();
 
-      // Rolling back other kinds than PyTorchJob is rollback's own work (per-kind rollback, test/integration/rollback).
+
+      // rollback recreates both from the backup and removes the TrainJobs and the runtimes nobody uses any more.
+      const back = await ktj(['rollback', '-n', ns, 'tfjob/tf', 'paddlejob/pd', '--yes', '--backup-dir', dir]);
+      expect({ code: back.code, stderr: back.code === 0 ? '' : back.stderr }).toEqual({ code: 0, stderr: '' });
+      expect((await getObject(v1Path(ns, 'tfjobs', 'tf'))).spec.tfReplicaSpecs.Worker.replicas).toBe(2);
+      expect((await getObject(v1Path(ns, 'paddlejobs', 'pd'))).spec.paddleReplicaSpecs.Worker.replicas).toBe(1);
+      expect(await listObjects(tjPath(ns))).toEqual([]);
+      expect(await runtimesIn(ns)).toEqual([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -5,6 +5,7 @@ import { describe, expect, test } from '@jest/globals';
 import { convertDocument, type ConvertOptions } from '../../../src/convert/index.js';
 import { INDEX_VAR } from '../../../src/convert/kinds/tfjob/index.js';
 import { getTarget } from '../../../src/convert/targets/index.js';
+import { RuntimeReader } from '../../../src/live/convert-live.js';
 
 const opts = (extra: Partial<ConvertOptions> = {}): ConvertOptions => ({
   target: getTarget('v2.3'),
@@ -170,5 +171,16 @@ describe('PaddleJob', () => {
   test('sidecars are warned about: v1 set PADDLE_* in every container', () => {
     const r = one(paddleJob({ Worker: { replicas: 1, template: { spec: { containers: [{ name: 'paddle', image: 'img:1' }, { name: 'log', image: 'log:1' }] } } } }));
     expect(codes(r)).toContain('KTJ-CTR-004');
+  });
+});
+
+describe('preview reads no runtime for kinds without a stock one', () => {
+  test('RuntimeReader.choiceFor: undefined for TFJob and PaddleJob without --runtime, the named runtime with it', () => {
+    const defaulted = new RuntimeReader(undefined as never, { name: 'torch-distributed', kind: 'ClusterTrainingRuntime', defaulted: true }, () => undefined);
+    expect(defaulted.choiceFor('TFJob')).toBeUndefined();
+    expect(defaulted.choiceFor('PaddleJob')).toBeUndefined();
+    expect(defaulted.choiceFor('JAXJob')).toEqual({ name: 'jax-distributed', kind: 'ClusterTrainingRuntime' });
+    const named = new RuntimeReader(undefined as never, { name: 'my-tf', kind: 'TrainingRuntime' }, () => undefined);
+    expect(named.choiceFor('TFJob')).toEqual({ name: 'my-tf', kind: 'TrainingRuntime' });
   });
 });
