@@ -6,6 +6,7 @@
 //      table (the path users run), and the same 2,000 jobs as a stream and as a directory of files,
 //   3. measures `kubectl trainjob --help` start time with hyperfine (or a loop when it is missing).
 // Targets (issue 2): 10k jobs ≤ 3 s on 2 cores; peak RSS < 250 MB for 10k and 100k; --help < 100 ms.
+// Issue 9: the same jobs as one 10,000- and 100,000-item `kind: List` (peak RSS < 250 MB, speed per job as the stream).
 // Issue 10: 10k jobs of mixed kinds (half PyTorchJobs, a quarter XGBoostJobs, a quarter JAXJobs, the
 // same pods) within 10% of the PyTorchJob-only time: measured in turns, the ratio of each pair quoted.
 //   4. runs readiness over 5 clusters x 2,000 jobs (scripts/bench-fleet.mjs; --skip-fleet skips it).
@@ -57,6 +58,22 @@ for (const n of skip100k ? [10000] : [10000, 100000]) {
   const peak = Math.max(...samples.map((s) => s.rssMb));
   results.convert.push({ jobs: n, inputMB: Number(mb), wallSeconds: best.wall, peakRssMB: peak, runs: samples.length });
   console.log(`convert ${n} jobs (${mb} MB): best ${best.wall} s, peak RSS ${peak} MB over ${samples.length} run(s)`);
+}
+
+// One `kind: List` holding the same jobs (issue 9, what `kubectl get pytorchjobs -A -o yaml` prints on a big
+// cluster): read and converted item by item, so peak RSS must stay flat (< 250 MB for 100,000 items) and the
+// time per job must match the stream's. 10,000: paired with the stream; 100,000: one run, against the stream's.
+{
+  const p = paired(runs, ['convert', '-f', input(10000, 'list'), '--report', 'none'], ['convert', '-f', input(10000), '--report', 'none']);
+  results.list = { jobs: 10000, listCpuSeconds: p.a.cpu, streamCpuSeconds: p.b.cpu, listPeakRssMB: p.a.rssMb, streamPeakRssMB: p.b.rssMb, cpuRatioMedian: p.cpuRatioMedian };
+  console.log(`10000-item List vs the same jobs as a stream: ${p.a.cpu} s vs ${p.b.cpu} s CPU (paired median ratio ${p.cpuRatioMedian}), peak RSS ${p.a.rssMb} vs ${p.b.rssMb} MB`);
+  if (!skip100k) {
+    const file = input(100000, 'list');
+    const m = measure(bin, ['convert', '-f', file, '--report', 'none']);
+    const stream = results.convert.find((c) => c.jobs === 100000);
+    results.list100k = { jobs: 100000, inputMB: Number((statSync(file).size / 1e6).toFixed(1)), wallSeconds: m.wall, cpuSeconds: m.cpu, peakRssMB: m.rssMb, exit: m.exit, streamWallSeconds: stream?.wallSeconds };
+    console.log(`convert a 100000-item List (${results.list100k.inputMB} MB, one document): ${m.wall} s, ${m.cpu} s CPU, peak RSS ${m.rssMb} MB (the stream: ${stream?.wallSeconds} s)`);
+  }
 }
 
 // Mixed kinds against PyTorchJob-only (issue 10), in turns, so drift of a shared machine hits both alike.

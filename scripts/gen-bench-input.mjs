@@ -3,12 +3,15 @@
 // Deterministic (seeded) and written as it goes, so 100,000 jobs need no more memory than 10.
 // With `mixed`, every other job is another v1 kind with the same pods: a quarter XGBoostJobs
 // (Master + Workers) and a quarter JAXJobs (Workers), for the mixed-kind benchmark.
-// Usage: node scripts/gen-bench-input.mjs N OUTFILE [mixed]
+// With `list`, the same N jobs are written as ONE `kind: List` document, as `kubectl get pytorchjobs -A
+// -o yaml` prints a big cluster (keys as generated, items at column 0), for the large-List benchmark.
+// Usage: node scripts/gen-bench-input.mjs N OUTFILE [mixed|list]
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 
 const [nArg, outFile, mode] = process.argv.slice(2);
 const mixed = mode === 'mixed';
+const asList = mode === 'list';
 const total = Number(nArg);
 if (!Number.isInteger(total) || total < 1 || !outFile) {
   console.error('usage: node scripts/gen-bench-input.mjs N OUTFILE');
@@ -195,6 +198,7 @@ function emitMapInline(o, ind, out, first = false) {
 
 const out = createWriteStream(outFile);
 let i = 0;
+if (asList) out.write('apiVersion: v1\nitems:\n');
 while (i < total) {
   const parts = [];
   if (rand() < 0.05 && total - i >= 3) {
@@ -202,14 +206,23 @@ while (i < total) {
     const n = Math.min(int(2, 5), total - i);
     const items = [];
     for (let k = 0; k < n; k++) items.push(job(i++));
-    parts.push('---\n');
-    emit({ apiVersion: 'v1', kind: mixed ? 'List' : 'PyTorchJobList', items, metadata: { resourceVersion: '' } }, '', parts);
+    if (asList) emit(items, '', parts);
+    else {
+      parts.push('---\n');
+      emit({ apiVersion: 'v1', kind: mixed ? 'List' : 'PyTorchJobList', items, metadata: { resourceVersion: '' } }, '', parts);
+    }
   } else {
-    parts.push(rand() < 0.1 ? '--- # next job\n' : '---\n');
-    if (rand() < 0.1) parts.push(`# job ${i}\n`);
-    emit(job(i++), '', parts);
+    const marker = rand() < 0.1 ? '--- # next job\n' : '---\n';
+    const comment = rand() < 0.1 ? `# job ${i}\n` : '';
+    // (rand() is drawn the same way in both modes, so a List holds the same jobs as the stream.)
+    if (asList) emit([job(i++)], '', parts);
+    else {
+      parts.push(marker, comment);
+      emit(job(i++), '', parts);
+    }
   }
   if (!out.write(parts.join(''))) await once(out, 'drain');
 }
+if (asList) out.write('kind: List\nmetadata:\n  resourceVersion: ""\n');
 out.end();
 await once(out, 'finish');

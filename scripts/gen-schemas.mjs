@@ -37,9 +37,17 @@ function plan() {
     entries: TRAINER_CRDS.map(([key, file]) => [key, `upstream/${upstream}/crds/${file}`, 'v1alpha1']),
   }));
   // One folder per v1 source kind: the Training Operator v1.9.2 CRD of each (and mpi-operator's v2beta1 MPIJob).
-  for (const kind of ['pytorchjob', 'jaxjob', 'xgboostjob']) {
+  for (const kind of ['pytorchjob', 'jaxjob', 'xgboostjob', 'tfjob', 'paddlejob']) {
     files.push({ out: `src/convert/kinds/${kind}/schema.json`, entries: [[kind, `upstream/training-operator-v1.9.2/crds/kubeflow.org_${kind}s.yaml`, 'v1']] });
   }
+  // MPIJob is read at two apiVersions: Training Operator's kubeflow.org/v1 and mpi-operator's kubeflow.org/v2beta1.
+  files.push({
+    out: 'src/convert/kinds/mpijob/schema.json',
+    entries: [
+      ['v1', 'upstream/training-operator-v1.9.2/crds/kubeflow.org_mpijobs.yaml', 'v1'],
+      ['v2beta1', 'upstream/mpi-operator-v0.8.0/crds/kubeflow.org_mpijobs.yaml', 'v2beta1'],
+    ],
+  });
   return files;
 }
 

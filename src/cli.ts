@@ -29,7 +29,7 @@ export const verbEntries: VerbEntry[] = [
   { name: 'migrate', command: 'migrate [names..]', describe: 'Migrate live PyTorchJobs to TrainJobs (side by side or replacement), backing them up first', load: async () => (await import('./verbs/migrate.js')).migrateCommand },
   { name: 'compare', command: 'compare <job>', describe: 'Compare a PyTorchJob with the TrainJob migrated from it (state, times, nodes, resources, pods, logs)', load: async () => (await import('./verbs/compare.js')).compareCommand },
   { name: 'cleanup', command: 'cleanup', describe: 'Report what still uses kubeflow.org/v1 and whether Training Operator v1 can be removed; delete migrated v1 jobs', load: async () => (await import('./verbs/cleanup.js')).cleanupCommand },
-  { name: 'rollback', command: 'rollback [names..]', describe: 'Undo a migration: recreate each PyTorchJob from its backup and delete its TrainJob and unused generated runtime', load: async () => (await import('./verbs/rollback.js')).rollbackCommand },
+  { name: 'rollback', command: 'rollback [names..]', describe: 'Undo a migration: recreate each v1 job (PyTorchJob, XGBoostJob, ...) from its backup and delete its TrainJob and unused generated runtime', load: async () => (await import('./verbs/rollback.js')).rollbackCommand },
   { name: 'completion', command: 'completion <shell>', describe: 'Print a shell completion script (bash or zsh)', load: async () => (await import('./verbs/completion.js')).completionCommand },
   { name: 'version', command: 'version', describe: 'Print the version of kubectl-trainjob', load: async () => (await import('./verbs/version.js')).versionCommand },
 ];

@@ -87,14 +87,14 @@ export function assemble(plan: ConversionPlan, opts: ConvertOptions): Conversion
   checkKueue(plan, caps);
   if (caps.requestsFromLimits) copyRequestsFromLimits(plan);
 
-  const { choice, base: baseRuntime, derivedFromStock, stockName } = plan.runtime;
+  const { choice, base: baseRuntime, derivedFromStock, stockName, synthetic } = plan.runtime;
   const placement = decidePlacement(plan, caps, baseRuntime);
   const objects: KubeObject[] = [];
   let runtimeRef: JsonObject = { name: choice.name, kind: choice.kind };
   if (placement.runtimeReasons.length) {
     const runtime = buildGeneratedRuntime(plan, placement.runtimeReasons);
     const runtimeName = runtime.metadata.name!;
-    if (derivedFromStock && choice.name !== stockName) {
+    if (derivedFromStock && choice.name !== stockName && !synthetic) {
       findings.push(
         finding(
           'KTJ-RT-002',
@@ -108,7 +108,7 @@ export function assemble(plan: ConversionPlan, opts: ConvertOptions): Conversion
       finding(
         'KTJ-RT-001',
         plan.replicaSpecsPath,
-        `TrainingRuntime ${runtimeName} is generated (derived from ${choice.kind} ${choice.name}) because the TrainJob cannot express: ${placement.runtimeReasons.join('; ')}. It is named by its content, so every job of the namespace that needs the same runtime shares it.`,
+        `TrainingRuntime ${runtimeName} is generated (derived from ${synthetic ?? `${choice.kind} ${choice.name}`}) because the TrainJob cannot express: ${placement.runtimeReasons.join('; ')}. It is named by its content, so every job of the namespace that needs the same runtime shares it.`,
         'Apply it together with the TrainJob (it comes first in the output); rollback deletes it when no TrainJob uses it any more.',
       ),
     );

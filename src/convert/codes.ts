@@ -32,9 +32,9 @@ export const FINDING_CODES = {
   'KTJ-META-001': { severity: 'warning', title: 'Lifecycle metadata (ownerReferences, finalizers) not carried' },
   'KTJ-V1-002': { severity: 'info', title: 'Replica type key normalized (master → Master), as the v1 operator does' },
   // Rewriting manifest files in place (convert --in-place / --diff).
-  'KTJ-INPLACE-001': { severity: 'error', title: 'PyTorchJob inside a List or AppWrapper: its file cannot be rewritten in place and is left unchanged' },
+  'KTJ-INPLACE-001': { severity: 'error', title: 'v1 job inside a List or AppWrapper: its file cannot be rewritten in place and is left unchanged' },
   'KTJ-INPLACE-002': { severity: 'info', title: 'Comments that have no single home in the TrainJob are not carried over' },
-  'KTJ-KUSTOMIZE-001': { severity: 'warning', title: 'Kustomization patch targets a converted PyTorchJob: it no longer applies' },
+  'KTJ-KUSTOMIZE-001': { severity: 'warning', title: 'Kustomization patch targets a converted v1 job: it no longer applies' },
   'KTJ-KUSTOMIZE-002': { severity: 'warning', title: 'Kustomization renames objects: the TrainJob no longer finds its generated TrainingRuntime' },
   // Names.
   'KTJ-NAME-001': { severity: 'error', title: 'Name too long: JobSet will reject the pod names Trainer v2 generates' },
@@ -118,7 +118,32 @@ export const FINDING_CODES = {
   // Other v1 kinds.
   'KTJ-KIND-001': { severity: 'error', title: 'The target Trainer version lacks the runtime or API this v1 kind needs' },
   'KTJ-POD-011': { severity: 'info', title: 'The kind\'s v1 default restartPolicy Never becomes the Trainer default OnFailure' },
+  // MPIJob (kubeflow.org/v1 and mpi-operator's kubeflow.org/v2beta1).
+  'KTJ-MPI-001': { severity: 'error', title: 'MPI implementation Trainer v2 does not run (only OpenMPI)' },
+  'KTJ-MPI-002': { severity: 'warning', title: 'v1 reached the workers with kubectl exec; Trainer v2 uses SSH, so the worker must run an SSH server' },
+  'KTJ-MPI-003': { severity: 'info', title: 'slotsPerWorker becomes numProcPerNode (hostfile slots)' },
+  'KTJ-MPI-004': { severity: 'warning', title: 'Variable set by Trainer v2\'s MPI plugin (reserved) or by the v1 operator removed from the launcher' },
+  'KTJ-MPI-005': { severity: 'info', title: 'Launcher kept as an MPI node (runLauncherAsNode)' },
+  'KTJ-MPI-006': { severity: 'warning', title: 'launcherCreationPolicy: when the launcher starts changes' },
+  'KTJ-MPI-007': { severity: 'info', title: 'Launcher and worker pod templates kept apart in the generated runtime' },
+  'KTJ-MPI-008': { severity: 'info', title: 'mainContainer names the worker container that becomes node' },
+  'KTJ-MPI-009': { severity: 'warning', title: 'No workers: Trainer v2 still starts one node pod' },
+  'KTJ-MPI-010': { severity: 'info', title: 'Variable the v1 operator injected set again in the generated runtime' },
+  'KTJ-MPI-011': { severity: 'info', title: 'Deprecated spec.cleanPodPolicy read as runPolicy.cleanPodPolicy' },
+  'KTJ-MPI-012': { severity: 'info', title: 'The job fits the stock MPI runtime as it is: no generated runtime' },
   'KTJ-XGB-001': { severity: 'warning', title: 'XGBoost workers per node follow the GPU count in Trainer v2' },
+  // TFJob (no stock runtime: TF_CONFIG is rebuilt per pod from the completion index).
+  'KTJ-TF-001': { severity: 'error', title: 'TFJob role layout (Chief, Master, PS or Evaluator pods) not converted: one pod template per TrainJob' },
+  'KTJ-TF-002': { severity: 'info', title: 'TF_CONFIG rebuilt for the Trainer v2 pods (cluster spec from JobSet host names, task index from the completion index)' },
+  'KTJ-TF-003': { severity: 'warning', title: 'enableDynamicWorker: a failed worker now fails the TrainJob' },
+  'KTJ-TF-004': { severity: 'info', title: 'Single-pod TFJob: no TF_CONFIG, as in v1' },
+  'KTJ-TF-005': { severity: 'warning', title: 'JOB_COMPLETION_INDEX set by the user: TF_CONFIG reads the task index from it' },
+  'KTJ-TF-006': { severity: 'info', title: 'Replica type with 0 replicas: its pod template is not carried' },
+  // PaddleJob (no stock runtime: the PADDLE_* variables v1 injected are set on the TrainJob).
+  'KTJ-PADDLE-001': { severity: 'error', title: 'PaddleJob with a Master (parameter-server mode) not converted' },
+  'KTJ-PADDLE-002': { severity: 'error', title: 'Collective PaddleJob with several Workers not converted: worker 0 needs its own PADDLE_MASTER' },
+  'KTJ-PADDLE-003': { severity: 'info', title: 'PADDLE_* variables v1 injected set on the TrainJob' },
+  'KTJ-PADDLE-004': { severity: 'error', title: 'Elastic PaddleJob: Trainer v2 has no elastic training' },
 } as const satisfies Record<string, FindingCodeInfo>;
 
 /** A known finding code. */

@@ -42,6 +42,30 @@ export function extractJobs(doc: unknown): Extraction {
   return out;
 }
 
+/**
+ * Finds the v1 jobs of one item of a List document, exactly as {@link extractJobs} finds them in the
+ * whole List (paths `items[<index>]...`), so a List can be converted one item at a time.
+ */
+export function extractListItem(item: unknown, index: number): Extraction {
+  const out: Extraction = { jobs: [], findings: [] };
+  visit(item, `items[${index}]`, out);
+  return out;
+}
+
+/**
+ * Whether a parsed document is a List whose items extraction unpacks (`List`, `PyTorchJobList`, any
+ * `<Kind>List` with apiVersion, kind and an `items` array); such a List adds nothing of its own.
+ */
+export function isListDocument(doc: unknown): doc is JsonObject & { items: unknown[] } {
+  return isObject(doc) && isListHeader(doc) && Array.isArray(doc.items);
+}
+
+/** Whether a List's fields other than `items` (apiVersion, kind) make it a List that extraction unpacks. */
+export function isListHeader(header: JsonObject): boolean {
+  const { kind, apiVersion } = header;
+  return typeof kind === 'string' && typeof apiVersion === 'string' && apiVersion !== '' && LIST_KINDS.test(kind);
+}
+
 function visit(value: unknown, path: string, out: Extraction): void {
   const at = path || '(document)';
   if (!isObject(value)) {

@@ -1,7 +1,7 @@
 import { compileSchema, validateObject, type CompiledSchema, type SchemaViolation } from '../schema/index.js';
 import { finding, FINDING_CODES, type FindingCode } from './codes.js';
 import type { ConversionResult } from './build.js';
-import { extractJobs } from './extract.js';
+import { extractJobs, extractListItem, type Extraction } from './extract.js';
 import type { SourceKind } from './kinds/index.js';
 import type { Finding, FindingSubject } from './findings.js';
 import { isObject, joinPath, type JsonObject, type KubeObject } from './model.js';
@@ -11,6 +11,7 @@ import type { Target } from './targets/types.js';
 export { ANNOTATIONS, type ConversionResult } from './build.js';
 export { convertPyTorchJob } from './kinds/pytorchjob/index.js';
 export { SOURCE_KINDS, sourceKind, type SourceKind } from './kinds/index.js';
+export { isListDocument, isListHeader } from './extract.js';
 export type { ConvertOptions, RuntimeChoice } from './plan.js';
 export type { Finding, Severity, FindingSubject } from './findings.js';
 export { FINDING_CODES, type FindingCode } from './codes.js';
@@ -111,7 +112,18 @@ export function checkInputSchema(raw: JsonObject, findings: Finding[], kind: Sou
  * writes the output. Each emitted object is validated against the target's CRD schema.
  */
 export function convertDocument(doc: unknown, opts: ConvertOptions): DocumentOutcome {
-  const extraction = extractJobs(doc);
+  return convertExtraction(extractJobs(doc), opts);
+}
+
+/**
+ * Converts one item of a List document (its 0-based `index` in `items`): what {@link convertDocument}
+ * gives for that item of the whole List, so a List can be converted and reported item by item.
+ */
+export function convertListItem(item: unknown, index: number, opts: ConvertOptions): DocumentOutcome {
+  return convertExtraction(extractListItem(item, index), opts);
+}
+
+function convertExtraction(extraction: Extraction, opts: ConvertOptions): DocumentOutcome {
   const source = opts.source;
   const docFindings = extraction.findings.map((f) => ({ ...f, ...(source ? { subject: { kind: 'Document', source } } : {}) }));
   const jobs: JobOutcome[] = [];

@@ -92,7 +92,7 @@ export function generatedRuntimeName(base: string, content: JsonObject): string 
  * the TrainJob's trainer.image overrides the node image, so the base runtime's image is kept when it has one.
  */
 export function buildGeneratedRuntime(plan: ConversionPlan, reasons: string[]): KubeObject {
-  const { choice, derivedFromStock, stockName } = plan.runtime;
+  const { choice, derivedFromStock, stockName, synthetic } = plan.runtime;
   const base = clone(plan.runtime.base) as any;
   const spec: JsonObject = {};
   if (base.spec?.mlPolicy) spec.mlPolicy = base.spec.mlPolicy;
@@ -128,11 +128,15 @@ export function buildGeneratedRuntime(plan: ConversionPlan, reasons: string[]): 
     containers.push(...clone(plan.sidecars));
     podSpec.containers = containers;
   }
+  for (const j of Array.isArray(template.spec?.replicatedJobs) ? template.spec.replicatedJobs : []) {
+    const entry = plan.podTemplates?.[j?.name];
+    if (entry && j.template) j.template.spec = { ...(j.template.spec ?? {}), ...clone(entry.jobSpec ?? {}), template: clone(entry.pod) };
+  }
   spec.template = template;
   const labels: Record<string, string> = { ...(isObject(base.metadata?.labels) ? base.metadata.labels : {}) };
   labels['app.kubernetes.io/managed-by'] = 'kubectl-trainjob';
   const annotations = {
-    [`${ANNOTATION_PREFIX}derived-from`]: derivedFromStock && choice.name !== stockName ? `stock ${stockName} (content of ${choice.kind}/${choice.name} unknown offline)` : `${choice.kind}/${choice.name}`,
+    [`${ANNOTATION_PREFIX}derived-from`]: synthetic ?? (derivedFromStock && choice.name !== stockName ? `stock ${stockName} (content of ${choice.kind}/${choice.name} unknown offline)` : `${choice.kind}/${choice.name}`),
     [`${ANNOTATION_PREFIX}reasons`]: reasons.join('; '),
   };
   const name = generatedRuntimeName(choice.name, { labels, annotations, spec });

@@ -20,6 +20,11 @@ export interface RuntimeSelection {
   derivedFromStock: boolean;
   /** The stock runtime of the kind (`torch-distributed`, `jax-distributed`, ...). */
   stockName: string;
+  /**
+   * Set for kinds Trainer ships no runtime for (TFJob, PaddleJob): `base` is kubectl-trainjob's plain
+   * runtime (mlPolicy without a framework) and this says so, in the generated runtime's derived-from annotation.
+   */
+  synthetic?: string;
 }
 
 /** Options of one conversion. Everything the core needs arrives here: it reads no file, env or clock. */
@@ -91,6 +96,12 @@ export interface ConversionPlan {
   podGroupPolicy?: JsonObject;
   /** Why a generated TrainingRuntime is required whatever the target (sidecars, init containers, ...). */
   runtimeReasons: string[];
+  /**
+   * Whole pod templates of replicated Jobs by name (and Job settings for Jobs other than the trainer one), set as
+   * they are in the generated TrainingRuntime in place of the base runtime's: for kinds whose roles keep pods of
+   * their own (MPIJob's `launcher` and `node`).
+   */
+  podTemplates?: Record<string, { pod: JsonObject; jobSpec?: JsonObject }>;
   /** v1 settings with no v2 home, kept as an annotation so a rollback can restore them. */
   v1Settings: JsonObject;
   findings: Finding[];

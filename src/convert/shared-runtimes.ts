@@ -3,7 +3,7 @@
 // emitted, and catches two different runtimes that would get one name (the second would silently replace
 // the first when applied). Pure: the caller decides what to emit.
 import { finding } from './codes.js';
-import { canonicalJson } from './content-hash.js';
+import { canonicalJson, sha256Hex } from './content-hash.js';
 import type { Finding } from './findings.js';
 
 /** The part of an object the registry reads (converted and live objects both fit). */
@@ -25,7 +25,7 @@ export function isGeneratedRuntime(obj: ObjectLike): boolean {
 /** What the registry says about a generated runtime: first of its name, the same as one seen, or a conflict. */
 export type RuntimeAdmission = { status: 'new' } | { status: 'same'; firstSource?: string } | { status: 'conflict'; finding: Finding };
 
-/** Remembers the generated runtimes of one stream by namespace and name, with their content. */
+/** Remembers the generated runtimes of one stream by namespace and name, with a digest of their content. */
 export class GeneratedRuntimeRegistry {
   private readonly seen = new Map<string, { content: string; source?: string }>();
 
@@ -34,7 +34,8 @@ export class GeneratedRuntimeRegistry {
     const ns = runtime.metadata?.namespace ?? '';
     const name = runtime.metadata?.name ?? '';
     const key = `${ns}/${name}`;
-    const content = canonicalJson(runtime);
+    // A digest, not the content: a run of 100,000 jobs can generate tens of thousands of runtimes.
+    const content = sha256Hex(canonicalJson(runtime));
     const first = this.seen.get(key);
     if (!first) {
       this.seen.set(key, { content, ...(source ? { source } : {}) });

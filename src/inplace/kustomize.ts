@@ -1,5 +1,5 @@
 // Kustomizations next to rewritten files: the files keep their names, so `resources:` keeps working, but a
-// patch written against a PyTorchJob matches nothing once the PyTorchJob is a TrainJob (kustomize build fails
+// patch written against a v1 job (PyTorchJob, XGBoostJob, ...) matches nothing once it is a TrainJob (kustomize build fails
 // for patchesStrategicMerge and patchesJson6902, and skips a `patches` entry whose target matches nothing),
 // and a name prefix or suffix renames a generated TrainingRuntime without updating the TrainJob's
 // runtimeRef (kustomize does not know that field). Pure: the caller reads the files.
@@ -88,7 +88,7 @@ function describe(job: RewrittenIdentity): string {
 }
 
 const PATCH_HINT =
-  'Rewrite the patch against the TrainJob (kind TrainJob; for example spec.pytorchReplicaSpecs.Worker.replicas → spec.trainer.numNodes, the pytorch container\'s image/env/resources → spec.trainer.image/env/resourcesPerNode), then run kustomize build.';
+  'Rewrite the patch against the TrainJob (kind TrainJob; for example spec.pytorchReplicaSpecs.Worker.replicas (xgbReplicaSpecs, jaxReplicaSpecs, ...) → spec.trainer.numNodes, the training container\'s image/env/resources → spec.trainer.image/env/resourcesPerNode), then run kustomize build.';
 
 /** Findings about one kustomization.yaml: patches that target a rewritten job, renames that break runtimeRef. */
 export function checkKustomization(input: KustomizationInput): Finding[] {

@@ -1,4 +1,4 @@
-// Finding the backed-up manifest of a migrated PyTorchJob: a backup directory (docs/backup-format.md)
+// Finding the backed-up manifest of a migrated v1 job (any kind): a backup directory (docs/backup-format.md)
 // first, the copy migrate carries on the TrainJob (v1-manifest annotation) second.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -6,7 +6,7 @@ import type { KubeObject } from '../cluster/client.js';
 import { findEntry, loadBackupManifest, readBackupIndex, type BackupIndex } from '../migration/backup-store.js';
 import type { Provenance } from './provenance.js';
 
-/** A backed-up PyTorchJob manifest and where it came from. */
+/** A backed-up v1 job manifest and where it came from. */
 export interface FoundBackup {
   manifest: KubeObject;
   source: 'backup-dir' | 'annotation';
@@ -22,7 +22,7 @@ export class BackupLookup {
   constructor(private readonly dir: string | undefined) {}
 
   /**
-   * The backup of the PyTorchJob a TrainJob came from: the --backup-dir entry with its uid (the exact
+   * The backup of the v1 job a TrainJob came from: the --backup-dir entry with its uid (the exact
    * resourceVersion preferred), else the v1-manifest annotation; undefined when neither exists.
    * A file whose sha256 does not match the index throws, since restoring an edited file would be silent data loss.
    */
@@ -35,12 +35,12 @@ export class BackupLookup {
     return undefined;
   }
 
-  /** The newest --backup-dir entry of a job by namespace/name (for a job whose TrainJob is already gone). */
-  async byName(namespace: string, name: string): Promise<FoundBackup | undefined> {
+  /** The newest --backup-dir entry of a job by kind, namespace and name (for a job whose TrainJob is already gone). */
+  async byName(namespace: string, name: string, kind = 'PyTorchJob'): Promise<FoundBackup | undefined> {
     if (!this.dir) return undefined;
     const index = await this.index(this.dir);
     if (!index) return undefined;
-    const entries = index.entries.filter((e) => e.namespace === namespace && e.name === name).sort((a, b) => (a.backedUpAt < b.backedUpAt ? 1 : -1));
+    const entries = index.entries.filter((e) => (e.kind ?? 'PyTorchJob') === kind && e.namespace === namespace && e.name === name).sort((a, b) => (a.backedUpAt < b.backedUpAt ? 1 : -1));
     const entry = entries[0];
     if (!entry) return undefined;
     return this.load(this.dir, entry);

@@ -1,5 +1,5 @@
 // The pure half of `rollback`: from what was found for each migrated job, the steps that put the
-// PyTorchJob back and take the TrainJob (and its generated runtime) away, in a safe order:
+// v1 job (PyTorchJob, XGBoostJob, any v1 kind: the kind travels in the provenance and the backup) back and take the TrainJob (and its generated runtime) away, in a safe order:
 // recreate v1 first, then delete the TrainJob, then the runtime. No I/O here.
 import type { KubeObject } from '../cluster/client.js';
 import { cleanManifest } from '../live/clean.js';
@@ -18,7 +18,9 @@ export interface RuntimeFacts {
 
 /** Everything gathered about one job to roll back. */
 export interface RollbackSubject {
-  /** Namespace and name of the PyTorchJob. */
+  /** The v1 kind of the job (from the TrainJob's source-kind; PyTorchJob when absent). */
+  kind?: string;
+  /** Namespace and name of the v1 job. */
   namespace: string;
   name: string;
   trainJob?: KubeObject;
@@ -26,9 +28,11 @@ export interface RollbackSubject {
   backup?: FoundBackup;
   /** Why the backup could not be read (e.g. a file modified after the backup). */
   backupError?: string;
-  /** The PyTorchJob as it exists now, if it does. */
+  /** The v1 job as it exists now, if it does. */
   liveV1?: KubeObject;
   runtime?: RuntimeFacts;
+  /** Why this job cannot be rolled back whatever else was found (e.g. a source-kind this tool does not know). */
+  problem?: string;
   /** A generated runtime no TrainJob references, found by `rollback --all`; `name` is the runtime's. Only the runtime goes. */
   orphanRuntime?: boolean;
 }
@@ -43,6 +47,8 @@ export type RollbackStep =
 
 /** The rollback plan of one job; `problem` set means it cannot be rolled back and the run is refused. */
 export interface JobRollbackPlan {
+  /** The v1 kind; absent for PyTorchJob (as in migrate's rows). */
+  kind?: string;
   namespace: string;
   name: string;
   trainJob?: string;
@@ -65,13 +71,23 @@ export function restorableManifest(backup: KubeObject, namespace: string): KubeO
   return m;
 }
 
+/** The v1 kind of a subject or plan: PyTorchJob when not given. */
+export function kindOf(x: { kind?: string }): string {
+  return x.kind ?? 'PyTorchJob';
+}
+
 /** Builds the plan of one job. */
 export function planRollback(s: RollbackSubject): JobRollbackPlan {
-  const plan: JobRollbackPlan = { namespace: s.namespace, name: s.name, steps: [] };
+  const kind = kindOf(s);
+  const plan: JobRollbackPlan = { ...(kind !== 'PyTorchJob' ? { kind } : {}), namespace: s.namespace, name: s.name, steps: [] };
   if (s.trainJob?.metadata?.name) plan.trainJob = s.trainJob.metadata.name;
   if (s.orphanRuntime) {
     if (s.runtime?.exists && s.runtime.generated && !s.runtime.otherUsers.length) plan.steps.push({ action: 'delete-runtime', name: s.runtime.name });
     plan.orphanRuntime = true;
+    return plan;
+  }
+  if (s.problem) {
+    plan.problem = s.problem;
     return plan;
   }
   if (s.liveV1) {
@@ -79,20 +95,20 @@ export function planRollback(s: RollbackSubject): JobRollbackPlan {
     const src = s.provenance?.sourceUid;
     plan.steps.push({
       action: 'keep-v1',
-      reason: src && uid && uid !== src ? `PyTorchJob exists (uid ${uid}, recreated since the migration from ${src}); left as it is` : 'PyTorchJob still exists; left as it is',
+      reason: src && uid && uid !== src ? `${kind} exists (uid ${uid}, recreated since the migration from ${src}); left as it is` : `${kind} still exists; left as it is`,
     });
   } else if (s.backupError) {
     plan.problem = `cannot read the backup: ${s.backupError}`;
     return plan;
   } else if (s.backup) {
     const manifest = restorableManifest(s.backup.manifest, s.namespace);
-    if (manifest.kind !== 'PyTorchJob' || manifest.metadata?.name !== s.name) {
-      plan.problem = `the backup holds ${manifest.kind ?? 'an object'} "${manifest.metadata?.name ?? '?'}", not PyTorchJob "${s.name}"`;
+    if (manifest.kind !== kind || manifest.metadata?.name !== s.name) {
+      plan.problem = `the backup holds ${manifest.kind ?? 'an object'} "${manifest.metadata?.name ?? '?'}", not ${kind} "${s.name}"`;
       return plan;
     }
     plan.steps.push({ action: 'recreate-v1', manifest, from: s.backup.source, ...(s.backup.file ? { file: s.backup.file } : {}) });
   } else {
-    plan.problem = `the PyTorchJob is gone and no backup was found (no entry for uid ${s.provenance?.sourceUid ?? '?'} in --backup-dir, no ${'v1-manifest'} annotation${s.provenance?.v1ManifestError ? `: ${s.provenance.v1ManifestError}` : ''}); pass --backup-dir`;
+    plan.problem = `the ${kind} is gone and no backup was found (no entry for uid ${s.provenance?.sourceUid ?? '?'} in --backup-dir, no ${'v1-manifest'} annotation${s.provenance?.v1ManifestError ? `: ${s.provenance.v1ManifestError}` : ''}); pass --backup-dir`;
     return plan;
   }
   const tj = s.trainJob;
@@ -108,7 +124,9 @@ export function planRollback(s: RollbackSubject): JobRollbackPlan {
 
 /** One line per step, for the plan printed on stderr before anything is written. */
 export function describePlan(plan: JobRollbackPlan): string[] {
-  const head = plan.orphanRuntime ? `${plan.namespace}/${plan.name} (generated TrainingRuntime no TrainJob uses)` : `${plan.namespace}/${plan.name}${plan.trainJob ? ` (TrainJob ${plan.trainJob})` : ''}`;
+  // A PyTorchJob is named as before (`ns/name`); other kinds carry their kind (`XGBoostJob ns/name`).
+  const who = `${plan.kind ? `${plan.kind} ` : ''}${plan.namespace}/${plan.name}`;
+  const head = plan.orphanRuntime ? `${plan.namespace}/${plan.name} (generated TrainingRuntime no TrainJob uses)` : `${who}${plan.trainJob ? ` (TrainJob ${plan.trainJob})` : ''}`;
   if (plan.problem) return [`${head}: REFUSED: ${plan.problem}`];
   if (isNoop(plan)) return [`${head}: nothing to do (${plan.steps.map(stepText).join('; ') || 'already rolled back'})`];
   return [`${head}:`, ...plan.steps.map((s, i) => `  ${i + 1}. ${stepText(s)}`)];
@@ -117,7 +135,7 @@ export function describePlan(plan: JobRollbackPlan): string[] {
 function stepText(s: RollbackStep): string {
   switch (s.action) {
     case 'recreate-v1':
-      return `create PyTorchJob ${s.manifest.metadata?.name} from ${s.from === 'backup-dir' ? `backup ${s.file ?? ''}`.trim() : 'the v1-manifest annotation'}`;
+      return `create ${s.manifest.kind} ${s.manifest.metadata?.name} from ${s.from === 'backup-dir' ? `backup ${s.file ?? ''}`.trim() : 'the v1-manifest annotation'}`;
     case 'keep-v1':
       return s.reason;
     case 'delete-trainjob':

@@ -1,28 +1,32 @@
-// `rollback` end to end: gather (TrainJobs with provenance, live v1 jobs, backups, runtimes), plan,
+// `rollback` end to end: gather (TrainJobs with provenance, live v1 jobs of the kind each came from, backups, runtimes), plan,
 // print the plan, check that v1 accepts the jobs, confirm, then per job: recreate v1, delete the
 // TrainJob (uid precondition), delete its generated runtime when nothing else uses it.
 import type { Cluster, KubeObject } from '../cluster/client.js';
 import { connect } from '../cluster/index.js';
 import { isAlreadyExists, isConflict, isNotFound, isResourceTypeMissing } from '../cluster/errors.js';
-import { Resources } from '../cluster/resources.js';
+import { Resources, type ResourceRef } from '../cluster/resources.js';
 import { mapConcurrent } from '../cluster/concurrency.js';
 import { ClusterError, ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
 import type { Deps } from '../io.js';
 import { cleanManifest } from '../live/clean.js';
+import { DEFAULT_KIND, jobLabel, kindRef, nameOutput, parseJobArg, v1JobKind, type V1JobKind } from '../live/kinds.js';
 import type { ClusterOptions, ClusterTuning } from '../cluster/config-flags.js';
 import { BackupLookup } from './backups.js';
 import { listIfServed, migratedTrainJobs, type Scope } from './cluster-facts.js';
 import { confirm, requireYesWhenNotInteractive } from './confirm.js';
-import { canonicalJson, GENERATED_FOR_LABEL, runtimeRefOf } from './provenance.js';
+import { canonicalJson, GENERATED_FOR_LABEL, runtimeRefOf, type Provenance } from './provenance.js';
 import { columns } from './render.js';
-import { describePlan, isNoop, planRollback, type JobRollbackPlan, type RollbackSubject } from './rollback-plan.js';
-import { checkV1Acceptance, V1NotAcceptingError } from './v1-acceptance.js';
+import { describePlan, isNoop, kindOf, planRollback, type JobRollbackPlan, type RollbackSubject } from './rollback-plan.js';
+import { checkV1Acceptance, v1RefOf, V1NotAcceptingError } from './v1-acceptance.js';
 
 /** Validated options of `rollback`. */
 export interface RollbackOptions {
   cluster: ClusterOptions;
   tuning: ClusterTuning;
+  /** NAME (the v1 job's or the TrainJob's name, any kind) or TYPE/NAME (`xgboostjob/bert`: that kind only). */
   names: string[];
+  /** --kind: only TrainJobs migrated from these kinds (a bare NAME not found as a TrainJob is of the first). */
+  kinds?: readonly V1JobKind[];
   all: boolean;
   scope: Omit<Scope, 'namespace'>;
   backupDir?: string;
@@ -34,6 +38,8 @@ export interface RollbackOptions {
 
 /** What happened to one job. */
 export interface RollbackOutcome {
+  /** The v1 kind; absent for PyTorchJob (as in migrate's report). */
+  kind?: string;
   namespace: string;
   name: string;
   trainJob?: string;
@@ -48,11 +54,11 @@ export interface RollbackOutcome {
 
 const key = (ns: string, name: string) => `${ns}/${name}`;
 
-async function tryGetV1(cluster: Cluster, name: string, ns: string): Promise<KubeObject | undefined> {
+async function tryGetV1(cluster: Cluster, ref: ResourceRef, name: string, ns: string): Promise<KubeObject | undefined> {
   try {
-    return await cluster.tryGet(Resources.pytorchjobs, name, ns);
+    return await cluster.tryGet(ref, name, ns);
   } catch (e) {
-    // No PyTorchJob type: nothing exists; the acceptance check explains why nothing can be recreated.
+    // No such type (its CRD is gone): nothing exists; the acceptance check explains why nothing can be recreated.
     if (isResourceTypeMissing(e)) return undefined;
     throw e;
   }
@@ -69,12 +75,39 @@ function usersOf(runtime: string, ns: string, trainJobs: KubeObject[], exclude: 
     .map((t) => key(ns, t.metadata?.name ?? ''));
 }
 
-/** Gathers one subject per selected job (see RollbackSubject); names that match nothing are returned separately. */
+/** A name argument of rollback: a bare NAME matches a TrainJob or its source of any kind; TYPE/NAME only a source of that kind. */
+interface WantedName {
+  arg: string;
+  name: string;
+  kind?: V1JobKind;
+}
+
+function parseWanted(arg: string): WantedName {
+  if (!arg.includes('/')) return { arg, name: arg };
+  const { kind, name } = parseJobArg(arg);
+  return { arg, name, kind };
+}
+
+function matches(w: WantedName, m: { trainJob: KubeObject; provenance: Provenance }): boolean {
+  if (w.kind) return m.provenance.sourceKind === w.kind.kind && m.provenance.sourceName === w.name;
+  return m.provenance.sourceName === w.name || m.trainJob.metadata?.name === w.name;
+}
+
+/** Where a job of `kind` read at `apiVersion` (kubeflow.org/v2beta1 for mpi-operator's MPIJob) lives; undefined for a kind this tool does not know. */
+function sourceRef(kind: string, apiVersion: string | undefined): ResourceRef | undefined {
+  const k = v1JobKind(kind);
+  if (!k) return undefined;
+  const version = apiVersion?.split('/')[1];
+  return kindRef(k, version && k.versions.includes(version) ? version : k.versions[0]);
+}
+
+/** Gathers one subject per selected job (see RollbackSubject); names that match nothing are returned separately (`ns/name: why`). */
 export async function gatherRollback(cluster: Cluster, opts: RollbackOptions, backups: BackupLookup): Promise<{ subjects: RollbackSubject[]; notFound: string[] }> {
   const scope: Scope = { ...opts.scope, ...(opts.scope.allNamespaces ? {} : { namespace: cluster.namespace }) };
-  const migrated = await migratedTrainJobs(cluster, scope);
-  const wanted = new Set(opts.names);
-  const chosen = opts.names.length ? migrated.filter((m) => wanted.has(m.provenance.sourceName) || wanted.has(m.trainJob.metadata?.name ?? '')) : migrated;
+  const kindAllowed = (kind: string) => !opts.kinds || opts.kinds.some((k) => k.kind === kind);
+  const migrated = (await migratedTrainJobs(cluster, scope)).filter((m) => kindAllowed(m.provenance.sourceKind));
+  const wanted = opts.names.map(parseWanted);
+  const chosen = wanted.length ? migrated.filter((m) => wanted.some((w) => matches(w, m))) : migrated;
   const namespaces = [...new Set([...chosen.map((c) => c.trainJob.metadata?.namespace ?? ''), ...(scope.namespace ? [scope.namespace] : [])])];
   // Every TrainJob of the namespaces involved (not just the selected ones): runtime users and orphan runtimes need them all.
   const allTrainJobs: KubeObject[] = [];
@@ -90,9 +123,12 @@ export async function gatherRollback(cluster: Cluster, opts: RollbackOptions, ba
   };
   const subjects = await mapConcurrent(chosen, opts.tuning.concurrency, async ({ trainJob, provenance }) => {
     const ns = provenance.sourceNamespace;
-    const s: RollbackSubject = { namespace: ns, name: provenance.sourceName, trainJob, provenance };
-    const live = await tryGetV1(cluster, provenance.sourceName, ns);
-    if (live) s.liveV1 = live;
+    const kind = provenance.sourceKind;
+    const s: RollbackSubject = { ...(kind !== DEFAULT_KIND ? { kind } : {}), namespace: ns, name: provenance.sourceName, trainJob, provenance };
+    const ref = sourceRef(kind, provenance.sourceApiVersion);
+    const live = ref ? await tryGetV1(cluster, ref, provenance.sourceName, ns) : undefined;
+    if (!ref) s.problem = `its source-kind "${kind}" is not a Training Operator v1 job kind this tool restores`;
+    else if (live) s.liveV1 = live;
     else {
       try {
         const b = await backups.forProvenance(provenance);
@@ -108,19 +144,21 @@ export async function gatherRollback(cluster: Cluster, opts: RollbackOptions, ba
   });
   // Names with no TrainJob: already rolled back, never migrated, or a rollback killed after the TrainJob went.
   const notFound: string[] = [];
-  const covered = new Set(subjects.map((s) => s.name));
-  for (const name of opts.names.filter((n) => !covered.has(n))) {
+  for (const w of wanted.filter((w) => !chosen.some((m) => matches(w, m)))) {
     const ns = scope.namespace ?? cluster.namespace;
-    const s: RollbackSubject = { namespace: ns, name };
-    const live = await tryGetV1(cluster, name, ns);
+    // A bare name is a PyTorchJob, or of the kind --kind names first (as the verbs that take live jobs read it).
+    const kind = w.kind ?? opts.kinds?.[0] ?? v1JobKind(DEFAULT_KIND)!;
+    const name = w.name;
+    const s: RollbackSubject = { ...(kind.kind !== DEFAULT_KIND ? { kind: kind.kind } : {}), namespace: ns, name };
+    const live = await tryGetV1(cluster, kindRef(kind), name, ns);
     if (live) s.liveV1 = live;
     else {
-      const b = await backups.byName(ns, name);
+      const b = await backups.byName(ns, name, kind.kind);
       if (b) s.backup = b;
     }
     const orphan = [...runtimes.values()].find((r) => r.metadata?.namespace === ns && r.metadata?.labels?.[GENERATED_FOR_LABEL] === name);
     if (orphan) s.runtime = runtimeFacts(ns, orphan.metadata?.name ?? '');
-    if (!s.liveV1 && !s.backup && !s.runtime) notFound.push(key(ns, name));
+    if (!s.liveV1 && !s.backup && !s.runtime) notFound.push(`${key(ns, name)}: no TrainJob migrated from it, no ${kind.kind}, no backup`);
     else subjects.push(s);
   }
   if (opts.all) {
@@ -138,7 +176,7 @@ export async function gatherRollback(cluster: Cluster, opts: RollbackOptions, ba
         continue;
       }
       if (allTrainJobs.some((t) => t.metadata?.namespace === ns && t.metadata?.name === forName)) continue;
-      const live = await tryGetV1(cluster, forName, ns);
+      const live = await tryGetV1(cluster, Resources.pytorchjobs, forName, ns);
       subjects.push({ namespace: ns, name: forName, ...(live ? { liveV1: live } : {}), runtime: runtimeFacts(ns, rtName) });
     }
   }
@@ -148,7 +186,7 @@ export async function gatherRollback(cluster: Cluster, opts: RollbackOptions, ba
 
 /** Executes one job's plan in the safe order; never throws (the outcome carries the error). */
 export async function executePlan(cluster: Cluster, plan: JobRollbackPlan, rollingBack: Set<string>, log: (line: string) => void): Promise<RollbackOutcome> {
-  const out: RollbackOutcome = { namespace: plan.namespace, name: plan.name, ...(plan.trainJob ? { trainJob: plan.trainJob } : {}), result: 'unchanged', v1: '-', trainJobDeleted: false, notes: [] };
+  const out: RollbackOutcome = { ...(plan.kind ? { kind: plan.kind } : {}), namespace: plan.namespace, name: plan.name, ...(plan.trainJob ? { trainJob: plan.trainJob } : {}), result: 'unchanged', v1: '-', trainJobDeleted: false, notes: [] };
   try {
     for (const step of plan.steps) {
       switch (step.action) {
@@ -156,16 +194,19 @@ export async function executePlan(cluster: Cluster, plan: JobRollbackPlan, rolli
           out.v1 = 'kept';
           break;
         case 'recreate-v1':
+          // The kind and version the backup holds (planRollback checked the kind; the acceptance check that it is served).
+          const ref = v1RefOf(step.manifest);
+          if (!ref) throw new ClusterError(`the backup holds ${step.manifest.apiVersion} ${step.manifest.kind}, not a Training Operator v1 job`);
           try {
-            await cluster.create(Resources.pytorchjobs, step.manifest);
+            await cluster.create(ref, step.manifest);
             out.v1 = 'created';
-            log(`created PyTorchJob ${plan.namespace}/${plan.name}`);
+            log(`created ${ref.kind} ${plan.namespace}/${plan.name}`);
           } catch (e) {
             if (!isAlreadyExists(e)) throw e;
             // A re-run after a crash between create and delete: fine when it is the same job.
-            const live = await cluster.get(Resources.pytorchjobs, plan.name, plan.namespace);
+            const live = await cluster.get(ref, plan.name, plan.namespace);
             out.v1 = 'already-present';
-            if (canonicalJson((cleanManifest(live) as KubeObject).spec) !== canonicalJson(step.manifest.spec)) out.notes.push('a PyTorchJob with this name already exists with a different spec; it was left as it is');
+            if (canonicalJson((cleanManifest(live) as KubeObject).spec) !== canonicalJson(step.manifest.spec)) out.notes.push(`a ${ref.kind} with this name already exists with a different spec; it was left as it is`);
           }
           break;
         case 'delete-trainjob':
@@ -218,7 +259,7 @@ export async function runRollback(opts: RollbackOptions, deps: Deps): Promise<Ex
   const err = (s: string) => deps.io.err.write(`${s}\n`);
   try {
     const { subjects, notFound } = await gatherRollback(cluster, opts, new BackupLookup(opts.backupDir));
-    for (const n of notFound) err(`error: nothing to roll back for ${n}: no TrainJob migrated from it, no PyTorchJob, no backup`);
+    for (const n of notFound) err(`error: nothing to roll back for ${n}`);
     const plans = subjects.map(planRollback);
     const work = plans.filter((p) => !isNoop(p));
     err(`Rollback plan (${work.length} of ${plans.length} job(s) need changes):`);
@@ -264,6 +305,7 @@ function plannedOutcome(p: JobRollbackPlan): RollbackOutcome {
   const recreate = p.steps.some((s) => s.action === 'recreate-v1');
   const runtime = p.steps.find((s) => s.action === 'delete-runtime');
   return {
+    ...(p.kind ? { kind: p.kind } : {}),
     namespace: p.namespace,
     name: p.name,
     result: 'would-roll-back',
@@ -277,8 +319,8 @@ function plannedOutcome(p: JobRollbackPlan): RollbackOutcome {
 
 function report(deps: Deps, opts: RollbackOptions, outcomes: RollbackOutcome[]): void {
   if (opts.output === 'name') {
-    // kubectl's -o name: the PyTorchJobs rolled back (or, in a dry run, that would be).
-    for (const o of outcomes) if (o.result !== 'failed') deps.io.out.write(`pytorchjob.kubeflow.org/${o.name}\n`);
+    // kubectl's -o name: the v1 jobs rolled back (or, in a dry run, that would be), `xgboostjob.kubeflow.org/NAME`.
+    for (const o of outcomes) if (o.result !== 'failed') deps.io.out.write(`${nameOutput(kindOf(o), o.name)}\n`);
     return;
   }
   if (opts.output === 'json') {
@@ -292,14 +334,19 @@ function report(deps: Deps, opts: RollbackOptions, outcomes: RollbackOutcome[]):
   if (!outcomes.length) return;
   deps.io.out.write(
     columns(
-      ['NAMESPACE', 'PYTORCHJOB', 'RESULT', 'V1', 'TRAINJOB', 'RUNTIME', 'NOTES'],
-      outcomes.map((o) => [o.namespace, o.name, o.result, o.v1, o.trainJob ? `${o.trainJob}${o.trainJobDeleted ? ' (deleted)' : ''}` : '-', o.runtimeDeleted ? `${o.runtimeDeleted} (deleted)` : '-', [...o.notes, ...(o.error ? [o.error] : [])].join('; ')]),
+      ['NAMESPACE', 'JOB', 'RESULT', 'V1', 'TRAINJOB', 'RUNTIME', 'NOTES'],
+      outcomes.map((o) => [o.namespace, jobLabel(kindOf(o), o.name), o.result, o.v1, o.trainJob ? `${o.trainJob}${o.trainJobDeleted ? ' (deleted)' : ''}` : '-', o.runtimeDeleted ? `${o.runtimeDeleted} (deleted)` : '-', [...o.notes, ...(o.error ? [o.error] : [])].join('; ')]),
     ),
   );
 }
 
-/** Validates the selection flags of rollback. */
-export function validateRollbackSelection(names: string[], all: boolean, selector: string | undefined, allNamespaces: boolean): void {
+/** Validates the selection flags of rollback (before connecting): TYPE/NAME spellings, and their kinds against --kind. */
+export function validateRollbackSelection(names: string[], all: boolean, selector: string | undefined, allNamespaces: boolean, kinds?: readonly V1JobKind[]): void {
+  for (const w of names.map(parseWanted)) {
+    if (w.kind && kinds && !kinds.some((k) => k.kind === w.kind!.kind)) {
+      throw new UsageError(`${w.arg} is a ${w.kind.kind}, which --kind ${kinds.map((k) => k.singular).join(',')} excludes`, 'Drop --kind, or name jobs of the kinds it allows.');
+    }
+  }
   if (names.length && (all || selector)) throw new UsageError('pass job names, or --all / -l, not both');
   if (names.length && allNamespaces) throw new UsageError('a job cannot be named across all namespaces', 'Give the namespace with -n NAMESPACE instead of -A.');
   if (!names.length && !all && !selector) throw new UsageError('name the jobs to roll back, or pass --all or -l SELECTOR', 'kubectl trainjob rollback -n NAMESPACE JOB [JOB...] --yes');

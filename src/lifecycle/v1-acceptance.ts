@@ -1,11 +1,12 @@
-// Can the v1 side take a PyTorchJob back? Rollback asks this before it deletes anything: the
-// PyTorchJob CRD must be served, and no admission webhook for pytorchjobs may be dead with
-// failurePolicy Fail (kubeflow-api.md §6.4: then every CREATE fails). A server-side dry-run create
-// of each manifest is the final proof, since it runs the real admission chain.
+// Can the v1 side take the jobs back? Rollback asks this before it deletes anything: each kind's CRD
+// (PyTorchJob, XGBoostJob, ... at the version the job was read at) must be served, and no admission webhook
+// for those resources may be dead with failurePolicy Fail (kubeflow-api.md §6.4: then every CREATE fails).
+// A server-side dry-run create of each manifest is the final proof, since it runs the real admission chain.
 import type { Cluster, KubeObject } from '../cluster/client.js';
 import { isForbidden, isNotFound } from '../cluster/errors.js';
 import { Resources, type ResourceRef } from '../cluster/resources.js';
 import { CliError } from '../errors.js';
+import { crdName, kindPlural, kindRef, V1_GROUP, v1JobKind } from '../live/kinds.js';
 
 /** The parts of an admission webhook (validating or mutating) the diagnosis reads. */
 export interface WebhookSpec {
@@ -15,7 +16,7 @@ export interface WebhookSpec {
   rules?: Array<{ apiGroups?: string[]; apiVersions?: string[]; resources?: string[]; operations?: string[] }>;
 }
 
-/** A webhook that intercepts PyTorchJob creates, with where it lives. */
+/** A webhook that intercepts v1 job creates, with where it lives. */
 export interface MatchingWebhook {
   configuration: string;
   configurationKind: 'ValidatingWebhookConfiguration' | 'MutatingWebhookConfiguration';
@@ -29,11 +30,11 @@ export interface BackendFacts {
   readyEndpoints?: number;
 }
 
-/** True when a webhook's rules cover CREATE of kubeflow.org/v1 pytorchjobs. */
-export function matchesPyTorchJobCreate(w: WebhookSpec): boolean {
+/** True when a webhook's rules cover CREATE of kubeflow.org/`version` `plural` (pytorchjobs at v1 unless told). */
+export function matchesV1JobCreate(w: WebhookSpec, plural = 'pytorchjobs', version = 'v1'): boolean {
   const any = (list: string[] | undefined, v: string) => (list ?? []).some((x) => x === '*' || x === v);
   return (w.rules ?? []).some(
-    (r) => any(r.apiGroups, 'kubeflow.org') && any(r.apiVersions, 'v1') && ((r.resources ?? []).some((x) => x === '*' || x === '*/*' || x === 'pytorchjobs')) && any(r.operations, 'CREATE'),
+    (r) => any(r.apiGroups, V1_GROUP) && any(r.apiVersions, version) && ((r.resources ?? []).some((x) => x === '*' || x === '*/*' || x === plural)) && any(r.operations, 'CREATE'),
   );
 }
 
@@ -41,15 +42,16 @@ export function matchesPyTorchJobCreate(w: WebhookSpec): boolean {
  * Judges one matching webhook: a problem sentence when it will reject every create (its service is
  * missing or has no ready endpoints and failurePolicy is Fail, the API default), else undefined.
  */
-export function judgeWebhook(m: MatchingWebhook, backend: BackendFacts | undefined): string | undefined {
+export function judgeWebhook(m: MatchingWebhook, backend: BackendFacts | undefined, kinds: readonly string[] = ['PyTorchJob']): string | undefined {
   const policy = m.webhook.failurePolicy ?? 'Fail';
   if (policy !== 'Fail') return undefined;
   const svc = m.webhook.clientConfig?.service;
   if (!svc || !backend) return undefined;
   const where = `service ${svc.namespace}/${svc.name}`;
   const who = `${m.configurationKind} ${m.configuration}, webhook ${m.webhook.name ?? '(unnamed)'} (failurePolicy: Fail)`;
-  if (!backend.serviceExists) return `${who} calls ${where}, which does not exist: every PyTorchJob create will be rejected`;
-  if (backend.readyEndpoints === 0) return `${who} calls ${where}, which has no ready endpoints (is Training Operator v1 scaled to 0?): every PyTorchJob create will be rejected`;
+  const what = `every ${kinds.join(' and ')} create will be rejected`;
+  if (!backend.serviceExists) return `${who} calls ${where}, which does not exist: ${what}`;
+  if (backend.readyEndpoints === 0) return `${who} calls ${where}, which has no ready endpoints (is Training Operator v1 scaled to 0?): ${what}`;
   return undefined;
 }
 
@@ -60,56 +62,79 @@ export interface AcceptanceReport {
   problems: string[];
   /** Things that could not be checked (e.g. webhook configurations not readable by this user). */
   notes: string[];
+  /** The kinds checked (PyTorchJob when absent), for the refusal's wording. */
+  kinds?: string[];
 }
 
 /** Thrown when rollback refuses because the v1 side cannot accept the jobs; exit code 4. */
 export class V1NotAcceptingError extends CliError {
-  constructor(report: AcceptanceReport, what = 'the v1 side cannot accept PyTorchJobs') {
+  /** `what` replaces the v1 side's wording (e.g. "cannot roll back" for jobs refused by their own plans). */
+  constructor(report: AcceptanceReport, what?: string) {
     super(
-      `${what}, so nothing was changed:\n${report.problems.map((p) => `  - ${p}`).join('\n')}`,
+      `${what ?? `the v1 side cannot accept ${(report.kinds ?? ['PyTorchJob']).map(kindPlural).join(', ')}`}, so nothing was changed:\n${report.problems.map((p) => `  - ${p}`).join('\n')}`,
       4,
-      what === 'the v1 side cannot accept PyTorchJobs'
-        ? 'Restore Training Operator v1 (its CRD, and its controller behind the webhook), check with "kubectl trainjob readiness", then run rollback again. The TrainJobs were left in place.'
+      what === undefined
+        ? 'Restore Training Operator v1 (its CRDs, and its controller behind the webhook), check with "kubectl trainjob readiness", then run rollback again. The TrainJobs were left in place.'
         : 'Fix the listed jobs (e.g. pass --backup-dir), or roll back the others by name.',
     );
   }
 }
 
+/** Where a manifest of a v1 kind is created: its kind at the version of its apiVersion; undefined for anything else. */
+export function v1RefOf(manifest: KubeObject): ResourceRef | undefined {
+  const k = v1JobKind(manifest.kind ?? '');
+  if (!k) return undefined;
+  const [group, version] = (manifest.apiVersion ?? '').split('/');
+  if (group !== V1_GROUP || !version || !k.versions.includes(version)) return undefined;
+  return kindRef(k, version);
+}
+
 /**
- * Checks that the cluster will accept PyTorchJob creates: the type is served, no pytorchjob webhook with
- * failurePolicy Fail lacks a backend, and a server-side dry-run create of each manifest succeeds.
+ * Checks that the cluster will accept the manifests' creates: each kind is served at its version, no webhook
+ * for those resources with failurePolicy Fail lacks a backend, and a server-side dry-run create of each succeeds.
  */
 export async function checkV1Acceptance(cluster: Cluster, manifests: readonly KubeObject[]): Promise<AcceptanceReport> {
   const problems: string[] = [];
   const notes: string[] = [];
-  // Discovery rather than the CRD object: a namespace-scoped user may not read CRDs but can read discovery.
-  const served = await cluster.discoverResource('kubeflow.org', 'v1', 'pytorchjobs');
-  if (!served) {
-    problems.push('the server does not serve kubeflow.org/v1 pytorchjobs: the PyTorchJob CRD (pytorchjobs.kubeflow.org) is not installed');
-    return { ok: false, problems, notes };
+  const refs = new Map<string, ResourceRef>();
+  for (const m of manifests) {
+    const ref = v1RefOf(m);
+    if (ref) refs.set(`${ref.version}/${ref.plural}`, ref);
+    else problems.push(`${m.metadata?.namespace}/${m.metadata?.name}: ${m.apiVersion ?? '?'} ${m.kind ?? '?'} is not a Training Operator v1 job kind this tool restores`);
   }
-  for (const m of await matchingWebhooks(cluster, notes)) {
+  const kinds = [...new Set([...refs.values()].map((r) => r.kind))];
+  const report = (): AcceptanceReport => ({ ok: problems.length === 0, problems, notes, kinds });
+  if (problems.length) return report();
+  // Discovery rather than the CRD object: a namespace-scoped user may not read CRDs but can read discovery.
+  for (const ref of refs.values()) {
+    if (!(await cluster.discoverResource(ref.group, ref.version, ref.plural))) {
+      problems.push(`the server does not serve ${ref.group}/${ref.version} ${ref.plural}: the ${ref.kind} CRD (${crdName(v1JobKind(ref.kind)!)}) is not installed`);
+    }
+  }
+  if (problems.length) return report();
+  for (const m of await matchingWebhooks(cluster, notes, [...refs.values()])) {
     const backend = await backendOf(cluster, m.webhook, notes);
-    const problem = judgeWebhook(m, backend);
+    const problem = judgeWebhook(m, backend, m.kinds);
     if (problem) problems.push(problem);
   }
   // The dry run would fail for the same reason as a dead webhook; the diagnosis above says why, so skip it then.
   if (problems.length === 0) {
     for (const manifest of manifests) {
       try {
-        await cluster.create(Resources.pytorchjobs, manifest, { dryRun: true });
+        await cluster.create(v1RefOf(manifest)!, manifest, { dryRun: true });
       } catch (e) {
         if (e instanceof CliError && (e as { reason?: string }).reason === 'AlreadyExists') continue;
         const meta = manifest.metadata ?? {};
-        problems.push(`a server-side dry-run create of PyTorchJob ${meta.namespace}/${meta.name} failed: ${(e as Error).message}`);
+        problems.push(`a server-side dry-run create of ${manifest.kind} ${meta.namespace}/${meta.name} failed: ${(e as Error).message}`);
       }
     }
   }
-  return { ok: problems.length === 0, problems, notes };
+  return report();
 }
 
-async function matchingWebhooks(cluster: Cluster, notes: string[]): Promise<MatchingWebhook[]> {
-  const out: MatchingWebhook[] = [];
+async function matchingWebhooks(cluster: Cluster, notes: string[], refs: readonly ResourceRef[]): Promise<Array<MatchingWebhook & { kinds: string[] }>> {
+  const out: Array<MatchingWebhook & { kinds: string[] }> = [];
+  const what = [...new Set(refs.map((r) => kindPlural(r.kind)))].join(', ');
   const kinds: Array<[ResourceRef, MatchingWebhook['configurationKind']]> = [
     [Resources.validatingwebhookconfigurations, 'ValidatingWebhookConfiguration'],
     [Resources.mutatingwebhookconfigurations, 'MutatingWebhookConfiguration'],
@@ -120,12 +145,13 @@ async function matchingWebhooks(cluster: Cluster, notes: string[]): Promise<Matc
       configs = await cluster.listAll(ref);
     } catch (e) {
       if (!isForbidden(e)) throw e;
-      notes.push(`cannot list ${kind}s (forbidden); relying on the server-side dry-run to prove that PyTorchJobs are accepted`);
+      notes.push(`cannot list ${kind}s (forbidden); relying on the server-side dry-run to prove that ${what} are accepted`);
       continue;
     }
     for (const c of configs) {
       for (const w of ((c as { webhooks?: WebhookSpec[] }).webhooks ?? [])) {
-        if (matchesPyTorchJobCreate(w)) out.push({ configuration: c.metadata?.name ?? '', configurationKind: kind, webhook: w });
+        const kinds = [...new Set(refs.filter((r) => matchesV1JobCreate(w, r.plural, r.version)).map((r) => r.kind))];
+        if (kinds.length) out.push({ configuration: c.metadata?.name ?? '', configurationKind: kind, webhook: w, kinds });
       }
     }
   }

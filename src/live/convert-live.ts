@@ -85,10 +85,15 @@ export class RuntimeReader {
     return p;
   }
 
-  /** The runtime a job of `kind` references: --runtime when given, else the kind's stock runtime. */
-  choiceFor(kind: string): RuntimeChoice {
+  /**
+   * The runtime a job of `kind` references: --runtime when given, else the kind's stock runtime; undefined
+   * when the kind has no stock runtime (nothing to read: its TrainingRuntime is generated from scratch).
+   */
+  choiceFor(kind: string): RuntimeChoice | undefined {
     const source = sourceKind(kind);
-    return this.choice.defaulted && source && source.defaultRuntime !== this.choice.name ? { name: source.defaultRuntime, kind: 'ClusterTrainingRuntime' } : this.choice;
+    if (!this.choice.defaulted || !source) return this.choice;
+    if (source.defaultRuntime === undefined) return undefined;
+    return source.defaultRuntime !== this.choice.name ? { name: source.defaultRuntime, kind: 'ClusterTrainingRuntime' } : this.choice;
   }
 
   private async fetch(choice: RuntimeChoice, namespace: string | undefined): Promise<JsonObject | undefined> {
@@ -124,7 +129,8 @@ async function convertOne(raw: JsonObject, source: string, defaultNamespace: str
   const namespace = meta.namespace ?? defaultNamespace;
   let baseRuntime: JsonObject | undefined;
   try {
-    baseRuntime = await runtimes.read(namespace, runtimes.choiceFor(String(raw.kind)));
+    const choice = runtimes.choiceFor(String(raw.kind));
+    if (choice) baseRuntime = await runtimes.read(namespace, choice);
   } catch (e) {
     if (!(e instanceof ClusterError)) throw e;
     const subject: FindingSubject = { kind: String(raw.kind), namespace, source, ...(meta.name ? { name: meta.name } : {}) };

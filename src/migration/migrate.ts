@@ -3,7 +3,7 @@
 import type { Cluster, KubeObject, ListOptions } from '../cluster/client.js';
 import { isForbidden, qualifiedResource } from '../cluster/errors.js';
 import { Resources, type ResourceRef } from '../cluster/resources.js';
-import { ANNOTATIONS, convertDocument, type ConvertOptions, type RuntimeChoice } from '../convert/index.js';
+import { ANNOTATIONS, convertDocument, sourceKind, type ConvertOptions, type RuntimeChoice } from '../convert/index.js';
 import type { JsonObject } from '../convert/model.js';
 import { getTarget } from '../convert/targets/index.js';
 import type { Target } from '../convert/targets/types.js';
@@ -77,11 +77,16 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
 
   // 1. Select the live jobs (paginated) and convert each as it arrives (pure). Only a small row per job is
   // kept: the object and its conversion are dropped at once, so memory stays flat in the number of jobs.
-  const convertOptions = (ns: string, base: JsonObject): ConvertOptions => ({ target, runtime: opts.runtime, baseRuntime: base, suffix: opts.suffix, envShim: opts.envShim, force: opts.force, toolVersion: TOOL_VERSION, defaultNamespace: ns });
+  // The runtime read is --runtime (torch-distributed when not given): without --runtime it is the base of a job's
+  // generated runtime only for the kind whose stock runtime it is; other kinds derive from the target's stock copy.
+  const convertOptions = (ns: string, base: JsonObject, kind: string): ConvertOptions => ({
+    target, runtime: opts.runtime, ...(opts.runtime.defaulted && sourceKind(kind)?.defaultRuntime !== opts.runtime.name ? {} : { baseRuntime: base }),
+    suffix: opts.suffix, envShim: opts.envShim, force: opts.force, toolVersion: TOOL_VERSION, defaultNamespace: ns,
+  });
   const convertJob = (job: KubeObject, base: JsonObject): { input: Omit<PlanInput, 'existing'>; converted: ConvertedObjects } => {
     const ns = job.metadata!.namespace!;
     const name = job.metadata!.name!;
-    const outcome = convertDocument(job as JsonObject, convertOptions(ns, base)).jobs[0];
+    const outcome = convertDocument(job as JsonObject, convertOptions(ns, base, String(job.kind))).jobs[0];
     const converted = outcome ? splitObjects(outcome.objects) : {};
     const input = {
       ...kindOf(job),

@@ -6,7 +6,7 @@ import { accessSync, chmodSync, existsSync, constants as fsConstants, readFileSy
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { finding } from '../convert/codes.js';
-import { convertDocument, OutputSchemaError, type FindingSubject } from '../convert/index.js';
+import { convertDocument, OutputSchemaError, SOURCE_KINDS, type FindingSubject } from '../convert/index.js';
 import type { Target } from '../convert/targets/types.js';
 import { ExitCode, ExitWith, InputError, InternalError } from '../errors.js';
 import { planFile, type DocumentConversion, type FilePlan, type JobConversion } from '../inplace/file.js';
@@ -69,7 +69,7 @@ export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target
     ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}),
   };
   const planned: PlannedFile[] = [];
-  // Patch files of the kustomizations in the run look like (partial) PyTorchJobs or are JSON patches: they
+  // Patch files of the kustomizations in the run look like (partial) v1 jobs or are JSON patches: they
   // are not manifests to convert and stay as they are; KTJ-KUSTOMIZE-001 says what to do with them.
   const kustomizations = sources.filter((s) => KUSTOMIZATION_FILE.test(path.basename(s.name)));
   const patchOf = new Map<string, string>();
@@ -115,7 +115,7 @@ export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target
             const trainJob = objects.find((o) => o.kind === 'TrainJob');
             const runtime = objects.find((o) => o.kind === 'TrainingRuntime');
             const report: JobReport = {
-              kind: 'PyTorchJob',
+              kind: job.subject.kind,
               status: refused ? 'refused' : hasWarnings ? 'converted-with-warnings' : 'converted',
               findings: job.findings,
               ...(job.subject.namespace ? { namespace: job.subject.namespace } : {}),
@@ -139,8 +139,8 @@ export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target
       reporter.summary.outputLines += plan.status === 'rewritten' ? countLines(plan.text) : 0;
       planned.push({ name: src.name, full, original: file.text, stat: file.stat, plan });
     }
-    if (objectsSeen > 0 && reporter.summary.pytorchJobs === 0) {
-      reporter.other([finding('KTJ-IN-007', '(input)', `No PyTorchJob found in ${describeSources(sources)}.`, 'Pass manifests of kind PyTorchJob (apiVersion kubeflow.org/v1).')]);
+    if (objectsSeen > 0 && reporter.summary.jobs === 0) {
+      reporter.other([finding('KTJ-IN-007', '(input)', `No Training Operator v1 job found in ${describeSources(sources)}.`, `Pass manifests of kind ${kindList()} (apiVersion kubeflow.org/v1).`)]);
     }
     for (const f of checkKustomizations(planned, kustomizations.map((k) => path.resolve(deps.cwd, k.name)), deps.cwd)) reporter.other(f);
     if (opts.diff) {
@@ -169,10 +169,10 @@ export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target
   const s = reporter.summary;
   // As plain convert: nothing to convert is an error (exit 1), also on a second run over converted files.
   if (objectsSeen === 0) {
-    throw new InputError(`no objects passed to convert: ${describeSources(sources)} held no Kubernetes object`, 'Pass PyTorchJob manifests with -f FILE or a directory (-R for subdirectories).');
+    throw new InputError(`no objects passed to convert: ${describeSources(sources)} held no Kubernetes object`, `Pass ${kindList()} manifests with -f FILE or a directory (-R for subdirectories).`);
   }
-  if (s.pytorchJobs === 0 && reporter.documentErrors === 0) {
-    throw new InputError(`nothing to convert: no PyTorchJob in ${describeSources(sources)}`, 'Nothing was changed. Pass manifests of kind PyTorchJob (apiVersion kubeflow.org/v1).');
+  if (s.jobs === 0 && reporter.documentErrors === 0) {
+    throw new InputError(`nothing to convert: no Training Operator v1 job in ${describeSources(sources)}`, `Nothing was changed. Pass manifests of kind ${kindList()} (apiVersion kubeflow.org/v1).`);
   }
   if (s.refused > 0 || reporter.documentErrors > 0) throw new ExitWith(ExitCode.BLOCKED);
   if (s.errors > 0 || s.warnings > 0) throw new ExitWith(ExitCode.WARNINGS);
@@ -295,4 +295,9 @@ function writeFiles(files: PlannedFile[]): void {
       throw new InputError(`cannot rewrite "${f.name}": ${(e as Error)?.message ?? String(e)}.${already}`, 'Fix the cause and run again; rewritten files convert to themselves (nothing left to convert).');
     }
   }
+}
+
+/** The v1 kinds convert reads, for messages: `PyTorchJob, XGBoostJob, JAXJob`. */
+function kindList(): string {
+  return SOURCE_KINDS.map((k) => k.kind).join(', ');
 }

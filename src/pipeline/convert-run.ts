@@ -41,12 +41,17 @@ export async function resolveTarget(opts: ConvertOptions, deps: Deps): Promise<T
   return getTarget(found.schema);
 }
 
-/** A lazy SARIF locator for one document: the YAML is parsed again with positions only when a finding needs them. */
-function locatorFor(text: string, startLine: number): FindingLocator {
+/**
+ * A lazy SARIF locator for one document: the YAML is parsed again with positions only when a finding
+ * needs them. `item`: the text holds one item of a List read item by item, as `items[0]`.
+ */
+function locatorFor(text: string, startLine: number, item?: number): FindingLocator {
   let doc: DocumentLocator | undefined;
+  const prefix = item === undefined ? undefined : `items[${item}]`;
   return (f) => {
     doc ??= new DocumentLocator(text, startLine);
-    return doc.locate(f.path, f.subject?.kind, f.subject?.name);
+    const path = prefix && f.path.startsWith(prefix) ? `items[0]${f.path.slice(prefix.length)}` : f.path;
+    return doc.locate(path, f.subject?.kind, f.subject?.name);
   };
 }
 
@@ -90,12 +95,18 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
     };
     // Generated runtimes are named by content: emitted once per stream, however many jobs share one.
     const runtimes = new GeneratedRuntimeRegistry();
+    let pieces = 0;
+    let locate: FindingLocator | undefined;
+    let located: string | undefined;
     for await (const doc of convertSources(sources, convertOpts, opts.report === 'sarif')) {
-      reporter.summary.documents++;
+      if (doc.newDocument) reporter.summary.documents++;
       if (!doc.empty) objectsSeen++;
-      if ((reporter.summary.documents & 255) === 0) deps.relieveMemory?.();
+      if ((++pieces & 255) === 0) deps.relieveMemory?.();
       reporter.summary.inputLines += doc.lines;
-      const locate = doc.text !== undefined ? locatorFor(doc.text, doc.startLine ?? 1) : undefined;
+      // The items of a List read whole share its text: one locator (one positional parse) for all of them.
+      if (doc.text === undefined) locate = undefined;
+      else if (doc.item !== undefined || doc.text !== located) locate = locatorFor(doc.text, doc.startLine ?? 1, doc.item);
+      located = doc.item === undefined ? doc.text : undefined;
       if (doc.findings.length) reporter.other(doc.findings, locate);
       for (const job of doc.jobs) {
         let objects = job.objects;

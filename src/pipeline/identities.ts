@@ -48,8 +48,12 @@ export class IdentityLedger {
   }
 }
 
+/**
+ * The key of an object's identity. A fresh string on purpose: a name cut out of the input text by the parser
+ * can be a slice that keeps the whole input chunk it came from alive, and the ledger lives for the whole run.
+ */
 function identity(o: KubeObject): string {
-  return `${o.kind}\u0000${o.metadata.namespace ?? ''}\u0000${o.metadata.name ?? o.metadata.generateName ?? ''}`;
+  return JSON.stringify([o.kind, o.metadata.namespace ?? '', o.metadata.name ?? o.metadata.generateName ?? '']);
 }
 
 function label(o: KubeObject): string {

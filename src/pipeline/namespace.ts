@@ -15,9 +15,10 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * Applies `-n` to the PyTorchJobs of one parsed document (the document itself and the items of a
  * List), as kubectl does: a job without a namespace goes to -n later (the converter's default
  * namespace); a job naming another namespace is refused with kubectl's own message, unless
- * --override-namespace asks to rewrite it. Returns how many jobs were rewritten.
+ * --override-namespace asks to rewrite it. `at` is the document's path in its List (one item of a List read
+ * item by item). Returns how many jobs were rewritten.
  */
-export function applyNamespace(doc: unknown, rule: NamespaceRule, where: string): number {
+export function applyNamespace(doc: unknown, rule: NamespaceRule, where: string, at = ''): number {
   let rewritten = 0;
   const visit = (v: unknown, path: string) => {
     if (!isObj(v)) return;
@@ -37,6 +38,6 @@ export function applyNamespace(doc: unknown, rule: NamespaceRule, where: string)
     v.metadata.namespace = rule.namespace;
     rewritten++;
   };
-  visit(doc, '');
+  visit(doc, at);
   return rewritten;
 }

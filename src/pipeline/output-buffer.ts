@@ -18,6 +18,8 @@ const BATCH_CHARS = 1024 * 1024;
 export class RunOutput {
   private pending: string[] = [];
   private pendingChars = 0;
+  /** UTF-8 bytes held, counted once the characters pass a third of the spill size. */
+  private pendingBytes: number | undefined;
   private total = 0;
   private fd: number | undefined;
   private file: string | undefined;
@@ -39,8 +41,12 @@ export class RunOutput {
     this.total += text.length;
     if (this.fd !== undefined) {
       if (this.pendingChars >= BATCH_CHARS) this.flushToFile();
-    } else if (this.pendingChars * 3 > this.spillBytes && Buffer.byteLength(this.pending.join('')) > this.spillBytes) {
-      this.spill();
+    } else {
+      // The UTF-8 size can pass the limit only once the characters pass a third of it; from then on the
+      // bytes are counted per write (joining everything held on every write made large runs quadratic).
+      if (this.pendingBytes !== undefined) this.pendingBytes += Buffer.byteLength(text);
+      else if (this.pendingChars * 3 > this.spillBytes) this.pendingBytes = Buffer.byteLength(this.pending.join(''));
+      if (this.pendingBytes !== undefined && this.pendingBytes > this.spillBytes) this.spill();
     }
   }
 

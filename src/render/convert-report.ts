@@ -91,6 +91,8 @@ export const TABLE_DETAIL_ROWS = 200;
 /** Example objects named per group of the grouped table. */
 const GROUP_EXAMPLES = 3;
 
+const LIST_ITEM = /^items\[\d+\]/;
+
 /** Findings of one code on one field, over the whole run (the grouped table's row). */
 interface FindingGroup {
   first: Finding;
@@ -184,9 +186,11 @@ export class ConvertReporter {
       } else this.rows.push(...findings);
     }
     for (const f of findings) {
-      const key = `${f.code}\u0000${f.path}`;
+      // The items of a List are one field for grouping: 100,000 left-out items are one group, not 100,000.
+      const path = f.path.startsWith('items[') ? f.path.replace(LIST_ITEM, 'items[*]') : f.path;
+      const key = `${f.code}\u0000${path}`;
       const g = this.groups.get(key);
-      if (!g) this.groups.set(key, { first: f, count: 1, examples: [subjectLabel(f)] });
+      if (!g) this.groups.set(key, { first: path === f.path ? f : { ...f, path }, count: 1, examples: [subjectLabel(f)] });
       else {
         g.count++;
         if (g.examples.length < GROUP_EXAMPLES) {

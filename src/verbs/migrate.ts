@@ -42,7 +42,7 @@ export function migrateCommand(deps: Deps): CommandModule<any, MigrateArgs> {
         .option('strategy', { type: 'string', choices: ['side-by-side', 'replace'], default: 'side-by-side', describe: 'side-by-side: create suspended TrainJobs, keep v1; replace: cut over and delete v1' })
         .option('suffix', SUFFIX_OPTION)
         .option('target-version', { type: 'string', describe: 'Trainer schema v2.0..v2.3 (default: detected from the cluster)' })
-        .option('runtime', { type: 'string', default: 'torch-distributed', describe: 'Runtime the TrainJobs reference (read from the cluster)' })
+        .option('runtime', { type: 'string', describe: "Runtime the TrainJobs reference (read from the cluster) [default: each kind's stock runtime: torch-distributed, jax-distributed, xgboost-distributed; a generated one for TFJobs and PaddleJobs]" })
         .option('runtime-kind', { type: 'string', default: 'ClusterTrainingRuntime', choices: ['ClusterTrainingRuntime', 'TrainingRuntime'], describe: 'Kind of --runtime' })
         .option('wait', { type: 'boolean', default: false, describe: 'replace: wait for running PyTorchJobs to finish, then cut over' })
         .option('timeout', { type: 'string', default: '0', describe: 'Limit of --wait per job (e.g. 30m); 0 = none' })

@@ -42,7 +42,7 @@ export function readinessCommand(deps: Deps): CommandModule<GlobalFlags, Readine
     describe: 'Check whether the cluster is ready to migrate v1 jobs (PyTorchJob, MPIJob, ... every kind) to TrainJobs',
     builder: (y) =>
       withClusterVerbFlags(y)
-        .option('runtime', { type: 'string', default: 'torch-distributed', describe: 'Runtime the converted TrainJobs would reference' })
+        .option('runtime', { type: 'string', describe: "Runtime the converted TrainJobs would reference [default: each kind's stock runtime]" })
         .option('runtime-kind', { type: 'string', default: 'ClusterTrainingRuntime', choices: ['ClusterTrainingRuntime', 'TrainingRuntime'], describe: 'Kind of --runtime' })
         .option('target-version', { type: 'string', describe: 'Trainer schema of the dry conversion (default: the one the cluster serves)' })
         .example('kubectl trainjob readiness -A', 'Check the whole cluster (table)')

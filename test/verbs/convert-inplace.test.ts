@@ -43,7 +43,7 @@ describe('--in-place', () => {
     const again = await runCli(['convert', '--in-place', '-f', 'job.yaml'], { cwd: dir });
     // As plain convert: nothing to convert is exit 1, and nothing changes.
     expect(again.code).toBe(ExitCode.ERROR);
-    expect(again.stderr).toMatch(/nothing to convert: no PyTorchJob in job\.yaml/);
+    expect(again.stderr).toMatch(/nothing to convert: no Training Operator v1 job in job\.yaml/);
     expect(readFileSync(path.join(dir, 'job.yaml'), 'utf8')).toBe(after);
   });
 

@@ -18,8 +18,12 @@ export interface ReplicaLayout {
   exactlyOne?: readonly string[];
   /** The container the v1 webhook requires (`jax`). */
   container: string;
+  /** Whether any container name is accepted (MPIJob: the first container trains, `container` is only the usual name). */
+  anyContainerName?: boolean;
   /** The kind's v1 default replica restartPolicy (`SetDefaults_<Kind>`). */
   defaultRestartPolicy: string;
+  /** Per-role defaults where they differ from the kind's (mpi-operator: the Launcher defaults to OnFailure). */
+  roleDefaults?: Readonly<Record<string, { replicas?: number; restartPolicy?: string }>>;
 }
 
 /** A v1 job read through its ReplicaLayout: shared metadata plus its replica specs by canonical role. */
@@ -112,7 +116,7 @@ function readReplica(role: string, inputKey: string, value: unknown, path: strin
       ok = false;
     }
   });
-  if (!containers.some((c) => isObject(c) && c.name === layout.container)) {
+  if (!layout.anyContainerName && !containers.some((c) => isObject(c) && c.name === layout.container)) {
     findings.push(
       finding(
         'KTJ-V1-001',
@@ -124,7 +128,7 @@ function readReplica(role: string, inputKey: string, value: unknown, path: strin
     ok = false;
   }
   if (!ok) return undefined;
-  let replicas = 1;
+  let replicas = layout.roleDefaults?.[role]?.replicas ?? 1;
   if (value.replicas !== undefined && value.replicas !== null) {
     if (typeof value.replicas !== 'number' || !Number.isInteger(value.replicas) || value.replicas < 0) {
       findings.push(finding('KTJ-V1-001', joinPath(path, 'replicas'), `replicas must be a non-negative integer, got ${JSON.stringify(value.replicas)}.`));
@@ -137,7 +141,7 @@ function readReplica(role: string, inputKey: string, value: unknown, path: strin
     role,
     inputKey,
     replicas,
-    restartPolicy: written ? (value.restartPolicy as string) : layout.defaultRestartPolicy,
+    restartPolicy: written ? (value.restartPolicy as string) : (layout.roleDefaults?.[role]?.restartPolicy ?? layout.defaultRestartPolicy),
     ...(written ? {} : { restartPolicyDefaulted: true }),
     template,
   };

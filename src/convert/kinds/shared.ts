@@ -1,7 +1,7 @@
 import { finding } from '../codes.js';
 import type { Finding } from '../findings.js';
 import type { JsonObject } from '../model.js';
-import type { ConversionPlan, ConvertOptions } from '../plan.js';
+import type { ConversionPlan, ConvertOptions, RuntimeSelection } from '../plan.js';
 import { aKind, type SourceJob } from '../source.js';
 
 /**
@@ -38,5 +38,47 @@ export function v1DefaultPort(port: { name: string; port: number }, v2Var: strin
       ),
     );
     return true;
+  };
+}
+
+/** The label Trainer puts on the replicated Job that trains (its `node` container gets trainer.image, env, numNodes). */
+const ANCESTOR_LABEL = 'trainer.kubeflow.org/trainjob-ancestor-step';
+
+/**
+ * The runtime selection of a kind Trainer ships no runtime for (TFJob, PaddleJob). Without --runtime the
+ * job gets a generated TrainingRuntime named `<baseName>-<hash>`, derived from a plain runtime: one
+ * replicated Job `node` (the trainer step) and an mlPolicy with no framework, so Trainer injects no
+ * variables of its own and sets only the node count, image, command and env of the TrainJob. With
+ * --runtime the TrainJob references the runtime named (its content read from the cluster when known).
+ * Returns whether a runtime must be generated (the caller adds the reason to the plan).
+ */
+export function selectPlainRuntime(opts: ConvertOptions, baseName: string, framework: string): { selection: RuntimeSelection; generate: boolean } {
+  const plain: JsonObject = {
+    apiVersion: 'trainer.kubeflow.org/v1alpha1',
+    kind: 'ClusterTrainingRuntime',
+    metadata: { name: baseName },
+    spec: {
+      mlPolicy: { numNodes: 1 },
+      template: {
+        spec: {
+          replicatedJobs: [{ name: 'node', template: { metadata: { labels: { [ANCESTOR_LABEL]: 'trainer' } }, spec: { template: { spec: { containers: [{ name: 'node' }] } } } } }],
+        },
+      },
+    },
+  };
+  if (opts.runtime.defaulted) {
+    // Migrate and preview pass the default runtime's content (torch-distributed) as baseRuntime: never derive from it.
+    const synthetic = `kubectl-trainjob plain runtime (Trainer ships no ${framework} runtime)`;
+    return { selection: { choice: { name: baseName, kind: 'TrainingRuntime' }, base: plain, derivedFromStock: false, stockName: baseName, synthetic }, generate: true };
+  }
+  return {
+    selection: {
+      choice: { name: opts.runtime.name, kind: opts.runtime.kind },
+      base: opts.baseRuntime ?? plain,
+      derivedFromStock: opts.baseRuntime === undefined,
+      stockName: baseName,
+      ...(opts.baseRuntime ? {} : { synthetic: `kubectl-trainjob plain runtime (the content of ${opts.runtime.kind} ${opts.runtime.name} is unknown offline)` }),
+    },
+    generate: false,
   };
 }

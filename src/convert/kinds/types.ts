@@ -16,8 +16,11 @@ export interface SourceKind {
   readonly supportedApiVersions: string;
   /** The plural resource name (`pytorchjobs`), as in `kubectl get pytorchjobs`. */
   readonly resource: string;
-  /** The stock ClusterTrainingRuntime its jobs reference when --runtime is not given (`torch-distributed`). */
-  readonly defaultRuntime: string;
+  /**
+   * The stock ClusterTrainingRuntime its jobs reference when --runtime is not given (`torch-distributed`);
+   * undefined for kinds Trainer ships no runtime for (TFJob, PaddleJob): their jobs get a generated TrainingRuntime.
+   */
+  readonly defaultRuntime: string | undefined;
   /** The CRD's openAPIV3Schema for an apiVersion of apiVersions (the input schema check). */
   inputSchema(apiVersion: string): object;
   /**

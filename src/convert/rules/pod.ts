@@ -9,7 +9,7 @@ export interface TrainingContainer {
   name: string;
   /** Handles a port of the training container; returns true when it is v1's own port (dropped and reported here). */
   v1Port?: (port: JsonObject, path: string, plan: ConversionPlan) => boolean;
-  /** What v1 injected into every container, for the sidecar finding (`RANK, MASTER_ADDR, PET_*`). */
+  /** What v1 injected into every container, for the sidecar finding (`RANK, MASTER_ADDR, PET_*`); empty when v1 set nothing in other containers. */
   v1Env: string;
   /** The v2 variable that names node 0, for hints (`PET_MASTER_ADDR`). */
   masterAddrVar: string;
@@ -122,7 +122,8 @@ export function carryPodTemplate(template: JsonObject, templatePath: string, pla
   });
   if (plan.sidecars.length) {
     plan.runtimeReasons.push(`containers ${plan.sidecars.map((c) => c.name).join(', ')}`);
-    findings.push(
+    // A kind whose v1 operator set its variables in the training container only (TFJob) loses nothing here.
+    if (training.v1Env) findings.push(
       finding(
         'KTJ-CTR-004',
         `${specPath}.containers`,

@@ -90,8 +90,9 @@ const V1_SHAPES: Record<string, { field: string; roles: string[]; container: str
   MPIJob: { field: 'mpiReplicaSpecs', roles: ['Launcher', 'Worker'], container: 'mpi' },
   XGBoostJob: { field: 'xgbReplicaSpecs', roles: ['Master', 'Worker'], container: 'xgboost' },
   JAXJob: { field: 'jaxReplicaSpecs', roles: ['Worker'], container: 'jax' },
-  TFJob: { field: 'tfReplicaSpecs', roles: ['Chief', 'Worker'], container: 'tensorflow' },
-  PaddleJob: { field: 'paddleReplicaSpecs', roles: ['Master', 'Worker'], container: 'paddle' },
+  // Worker-only: the TFJob and PaddleJob layouts the converter moves (Chief/PS and Master layouts are refused, KTJ-TF-001, KTJ-PADDLE-001).
+  TFJob: { field: 'tfReplicaSpecs', roles: ['Worker'], container: 'tensorflow' },
+  PaddleJob: { field: 'paddleReplicaSpecs', roles: ['Worker'], container: 'paddle' },
 };
 
 /** The v1 kinds, PyTorchJob first. */

@@ -36,14 +36,19 @@ describe('registry and extraction', () => {
   test('every registered kind has a folder, a plural resource, a stock runtime and its own CRD schema', () => {
     expect(SOURCE_KINDS.map((k) => [k.kind, k.resource, k.defaultRuntime])).toEqual([
       ['PyTorchJob', 'pytorchjobs', 'torch-distributed'],
+      ['MPIJob', 'mpijobs', 'deepspeed-distributed'],
       ['XGBoostJob', 'xgboostjobs', 'xgboost-distributed'],
       ['JAXJob', 'jaxjobs', 'jax-distributed'],
+      ['TFJob', 'tfjobs', undefined],
+      ['PaddleJob', 'paddlejobs', undefined],
     ]);
     for (const k of SOURCE_KINDS) expect(k.inputSchema('kubeflow.org/v1')).toHaveProperty('properties.spec');
+    // MPIJob is read at mpi-operator's v2beta1 too, against that CRD (sshAuthMountPath exists only there).
+    expect(SOURCE_KINDS.find((k) => k.kind === 'MPIJob')!.inputSchema('kubeflow.org/v2beta1')).toHaveProperty('properties.spec.properties.sshAuthMountPath');
   });
 
   test('Lists and AppWrappers yield jobs of every registered kind; unregistered v1 kinds are still reported', () => {
-    const list = { apiVersion: 'v1', kind: 'List', items: [jaxJob(), xgbJob(), { apiVersion: 'kubeflow.org/v1', kind: 'TFJob', metadata: { name: 't' } }] };
+    const list = { apiVersion: 'v1', kind: 'List', items: [jaxJob(), xgbJob(), { apiVersion: 'kubeflow.org/v1', kind: 'MXJob', metadata: { name: 't' } }] };
     const x = extractJobs(list);
     expect(x.jobs.map((j) => j.kind.kind)).toEqual(['JAXJob', 'XGBoostJob']);
     expect(x.findings.map((f) => f.code)).toEqual(['KTJ-IN-003']);

@@ -4,7 +4,7 @@ import { assessCleanup, assessJob, type V1JobFacts } from '../../../src/lifecycl
 import { compareSides, countPods, describeV1, describeV2, formatDuration, parseQuantity } from '../../../src/lifecycle/compare.js';
 import { canonicalJson, readProvenance } from '../../../src/lifecycle/provenance.js';
 import { describePlan, isNoop, planRollback, restorableManifest } from '../../../src/lifecycle/rollback-plan.js';
-import { judgeWebhook, matchesPyTorchJobCreate } from '../../../src/lifecycle/v1-acceptance.js';
+import { judgeWebhook, matchesV1JobCreate, v1RefOf } from '../../../src/lifecycle/v1-acceptance.js';
 
 const job = (o: Partial<V1JobFacts>): V1JobFacts => ({ namespace: 'ns', name: 'j', uid: 'u', state: 'succeeded', ...o });
 
@@ -83,6 +83,17 @@ describe('rollback plans', () => {
     expect(planRollback({ namespace: 'ns', name: 'j', trainJob: tj, backup: { manifest: backup('other'), source: 'annotation' } }).problem).toContain('not PyTorchJob "j"');
   });
 
+  it('any kind: the plan recreates the kind of the provenance and refuses a backup of another kind', () => {
+    const xgb = { ...backup(), kind: 'XGBoostJob' };
+    const plan = planRollback({ kind: 'XGBoostJob', namespace: 'ns', name: 'j', trainJob: tj, backup: { manifest: xgb, source: 'annotation' } });
+    expect(plan.kind).toBe('XGBoostJob');
+    expect(describePlan(plan)).toEqual(['XGBoostJob ns/j (TrainJob j):', '  1. create XGBoostJob j from the v1-manifest annotation', '  2. delete TrainJob j (uid tj-uid)']);
+    expect(planRollback({ kind: 'JAXJob', namespace: 'ns', name: 'j', trainJob: tj, backup: { manifest: xgb, source: 'annotation' } }).problem).toBe('the backup holds XGBoostJob "j", not JAXJob "j"');
+    expect(planRollback({ kind: 'JAXJob', namespace: 'ns', name: 'j', trainJob: tj }).problem).toMatch(/^the JAXJob is gone and no backup was found/);
+    expect(planRollback({ kind: 'JAXJob', namespace: 'ns', name: 'j', liveV1: xgb, trainJob: tj }).steps[0]).toEqual({ action: 'keep-v1', reason: 'JAXJob still exists; left as it is' });
+    expect(planRollback({ kind: 'FooJob', namespace: 'ns', name: 'j', trainJob: tj, problem: 'unknown kind', backup: { manifest: xgb, source: 'annotation' } }).problem).toBe('unknown kind');
+  });
+
   it('restorableManifest keeps ownerReferences and finalizers as backed up', () => {
     const b = { ...backup(), metadata: { ...backup().metadata, ownerReferences: [{ uid: 'o' }], finalizers: ['f'] } };
     expect(restorableManifest(b, 'ns').metadata).toMatchObject({ ownerReferences: [{ uid: 'o' }], finalizers: ['f'], namespace: 'ns' });
@@ -103,10 +114,25 @@ describe('provenance', () => {
 describe('v1 webhooks', () => {
   const hook = { name: 'w', rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1'], resources: ['pytorchjobs'], operations: ['CREATE', 'UPDATE'] }], clientConfig: { service: { namespace: 'kubeflow', name: 'to' } } };
   it('matches rules for pytorchjob creates (wildcards too) and nothing else', () => {
-    expect(matchesPyTorchJobCreate(hook)).toBe(true);
-    expect(matchesPyTorchJobCreate({ rules: [{ apiGroups: ['*'], apiVersions: ['*'], resources: ['*'], operations: ['*'] }] })).toBe(true);
-    expect(matchesPyTorchJobCreate({ rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1'], resources: ['tfjobs'], operations: ['CREATE'] }] })).toBe(false);
-    expect(matchesPyTorchJobCreate({ rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1'], resources: ['pytorchjobs'], operations: ['UPDATE'] }] })).toBe(false);
+    expect(matchesV1JobCreate(hook)).toBe(true);
+    expect(matchesV1JobCreate({ rules: [{ apiGroups: ['*'], apiVersions: ['*'], resources: ['*'], operations: ['*'] }] })).toBe(true);
+    expect(matchesV1JobCreate({ rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1'], resources: ['tfjobs'], operations: ['CREATE'] }] })).toBe(false);
+    expect(matchesV1JobCreate({ rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1'], resources: ['pytorchjobs'], operations: ['UPDATE'] }] })).toBe(false);
+  });
+  it('matches per kind and version: the v1 operator\'s webhook rules name each plural', () => {
+    const multi = { rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1'], resources: ['xgboostjobs', 'jaxjobs'], operations: ['CREATE'] }] };
+    expect(matchesV1JobCreate(multi, 'xgboostjobs')).toBe(true);
+    expect(matchesV1JobCreate(multi, 'jaxjobs')).toBe(true);
+    expect(matchesV1JobCreate(multi, 'pytorchjobs')).toBe(false);
+    expect(matchesV1JobCreate({ rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1'], resources: ['mpijobs'], operations: ['CREATE'] }] }, 'mpijobs', 'v2beta1')).toBe(false);
+    const m = { configuration: 'c', configurationKind: 'ValidatingWebhookConfiguration' as const, webhook: hook };
+    expect(judgeWebhook(m, { serviceExists: false }, ['XGBoostJob', 'JAXJob'])).toContain('every XGBoostJob and JAXJob create will be rejected');
+  });
+  it('v1RefOf: a backup is created at the kind and version it was read at; anything else has no place', () => {
+    expect(v1RefOf({ apiVersion: 'kubeflow.org/v1', kind: 'XGBoostJob' })).toMatchObject({ group: 'kubeflow.org', version: 'v1', plural: 'xgboostjobs', kind: 'XGBoostJob' });
+    expect(v1RefOf({ apiVersion: 'kubeflow.org/v2beta1', kind: 'MPIJob' })).toMatchObject({ version: 'v2beta1', plural: 'mpijobs' });
+    expect(v1RefOf({ apiVersion: 'kubeflow.org/v2beta1', kind: 'JAXJob' })).toBeUndefined();
+    expect(v1RefOf({ apiVersion: 'batch/v1', kind: 'Job' })).toBeUndefined();
   });
   it('a dead backend blocks only with failurePolicy Fail (the default)', () => {
     const m = { configuration: 'c', configurationKind: 'ValidatingWebhookConfiguration' as const, webhook: hook };

@@ -39,6 +39,21 @@ describe('RunOutput', () => {
     }
   });
 
+  test('spills exactly when the UTF-8 bytes (not the characters) pass the limit, counting each write once', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ktj-spill-'));
+    try {
+      // 'é' is 1 character and 2 bytes: 300 writes of 'éé' are 600 characters, 1,200 bytes.
+      const o = new RunOutput(1000, dir);
+      for (let i = 0; i < 250; i++) o.write('éé');
+      expect(readdirSync(dir)).toEqual([]); // 1,000 bytes: not over
+      o.write('é');
+      expect(readdirSync(dir)).toHaveLength(1); // 1,002 bytes
+      o.discard();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('discard drops everything and removes the temporary file', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ktj-spill-'));
     try {

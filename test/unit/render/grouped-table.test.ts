@@ -43,4 +43,17 @@ describe('the findings table', () => {
     expect(lines.length).toBeLessThan(40);
     expect(out).toMatch(/^Summary: /m);
   });
+
+  test('the left-out items of a large List are one group, not one per item', () => {
+    let out = '';
+    const r = new ConvertReporter('table', (t) => (out += t), 'v2.3');
+    for (let i = 0; i < 500; i++) {
+      r.other([{ code: 'KTJ-IN-002', severity: 'info', path: `items[${2 * i}]`, message: `ConfigMap cfg-${i} (v1) is not a Training Operator v1 job; left out of the output.`, subject: { kind: 'Document', source: 'list.yaml#1' } }]);
+      r.job(job(2 * i + 1));
+    }
+    r.finish(140);
+    expect(out).toContain('in 3 groups');
+    expect(out).toMatch(/KTJ-IN-002\s+500\s/);
+    expect(out).toContain('items[*]');
+  });
 });

@@ -1,0 +1,186 @@
+// TFJob and PaddleJob: no stock Trainer runtime, so a plain TrainingRuntime is generated and the variables v1
+// injected (TF_CONFIG, PADDLE_*) are set on the TrainJob. Golden cases (test/golden/cases/*-tf-*, *-paddle-*)
+// cover whole jobs; these tests pin the rules one by one.
+import { describe, expect, test } from '@jest/globals';
+import { convertDocument, type ConvertOptions } from '../../../src/convert/index.js';
+import { INDEX_VAR } from '../../../src/convert/kinds/tfjob/index.js';
+import { getTarget } from '../../../src/convert/targets/index.js';
+import { RuntimeReader } from '../../../src/live/convert-live.js';
+
+const opts = (extra: Partial<ConvertOptions> = {}): ConvertOptions => ({
+  target: getTarget('v2.3'),
+  runtime: { name: 'torch-distributed', kind: 'ClusterTrainingRuntime', defaulted: true },
+  envShim: true,
+  force: false,
+  toolVersion: '0.0.0-test',
+  ...extra,
+});
+const pod = (container: string, extra: Record<string, unknown> = {}) => ({ template: { spec: { containers: [{ name: container, image: 'img:1', ...extra }] } } });
+const tfJob = (specs: Record<string, unknown>, spec: Record<string, unknown> = {}) => ({ apiVersion: 'kubeflow.org/v1', kind: 'TFJob', metadata: { name: 'tf', namespace: 'ns' }, spec: { ...spec, tfReplicaSpecs: specs } });
+const paddleJob = (specs: Record<string, unknown>, spec: Record<string, unknown> = {}) => ({ apiVersion: 'kubeflow.org/v1', kind: 'PaddleJob', metadata: { name: 'pd', namespace: 'ns' }, spec: { ...spec, paddleReplicaSpecs: specs } });
+const one = (doc: unknown, o = opts()) => convertDocument(doc, o).jobs[0]!;
+const trainJob = (r: ReturnType<typeof one>) => r.objects.find((x) => x.kind === 'TrainJob') as any;
+const runtime = (r: ReturnType<typeof one>) => r.objects.find((x) => x.kind === 'TrainingRuntime') as any;
+const envOf = (r: ReturnType<typeof one>) => Object.fromEntries(((trainJob(r).spec.trainer.env ?? []) as any[]).map((e) => [e.name, e.value ?? e.valueFrom]));
+const codes = (r: ReturnType<typeof one>) => r.findings.map((f) => f.code);
+
+/**
+ * v1's genTFConfigJSONStr for a Worker pod, written out independently: Go marshals the struct fields in order
+ * (cluster, task, environment) and the ClusterSpec map with sorted keys; hosts are the v1 Service names.
+ */
+function v1TFConfig(roles: Record<string, number>, job: string, ns: string, port: number, index: number): string {
+  const cluster = Object.fromEntries(
+    Object.keys(roles)
+      .map((r) => r.toLowerCase())
+      .sort()
+      .map((r) => [r, Array.from({ length: roles[Object.keys(roles).find((k) => k.toLowerCase() === r)!]! }, (_, i) => `${job}-${r}-${i}.${ns}.svc:${port}`)]),
+  );
+  return JSON.stringify({ cluster, task: { type: 'worker', index }, environment: 'cloud' });
+}
+
+describe('TFJob', () => {
+  test('Worker-only: TF_CONFIG is v1 byte for byte once the host names are mapped and the index expanded', () => {
+    const r = one(tfJob({ Worker: { replicas: 3, ...pod('tensorflow') }, Evaluator: { replicas: 0, ...pod('tensorflow') } }));
+    expect(r.refused).toBe(false);
+    const env = trainJob(r).spec.trainer.env as any[];
+    expect(env.map((e) => e.name)).toEqual([INDEX_VAR, 'TF_CONFIG']);
+    expect(env[0].valueFrom).toEqual({ fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } });
+    for (const i of [0, 2]) {
+      // What Kubernetes makes of the value in pod i, with the v2 host names put back to v1's Services.
+      const expanded = env[1].value.replaceAll(`$(${INDEX_VAR})`, String(i)).replace(/tf-node-0-(\d)\.tf:/g, 'tf-worker-$1.ns.svc:');
+      expect(expanded).toBe(v1TFConfig({ Worker: 3, Evaluator: 0 }, 'tf', 'ns', 2222, i));
+    }
+    expect(trainJob(r).spec.trainer.numNodes).toBe(3);
+    expect(codes(r)).toEqual(expect.arrayContaining(['KTJ-TF-002', 'KTJ-TF-006', 'KTJ-ROLE-001', 'KTJ-RT-001']));
+    // Trainer ships no TensorFlow runtime: a plain one is generated (no framework in mlPolicy, so no injected env).
+    expect(runtime(r).spec.mlPolicy).toEqual({ numNodes: 1 });
+    expect(trainJob(r).spec.runtimeRef).toEqual({ name: runtime(r).metadata.name, kind: 'TrainingRuntime' });
+    expect(runtime(r).metadata.name).toMatch(/^tensorflow-[0-9a-f]{10}$/);
+  });
+
+  test('two jobs with the same pod settings share one generated runtime whatever their size and name', () => {
+    const a = one(tfJob({ Worker: { replicas: 2, ...pod('tensorflow') } }));
+    const b = one({ ...tfJob({ Worker: { replicas: 5, ...pod('tensorflow') } }), metadata: { name: 'other', namespace: 'ns' } });
+    expect(runtime(a).metadata.name).toBe(runtime(b).metadata.name);
+  });
+
+  test.each([
+    [{ Chief: { replicas: 1, ...pod('tensorflow') }, Worker: { replicas: 2, ...pod('tensorflow') } }, 'Chief 1 + Worker 2', 'Chief'],
+    [{ PS: { replicas: 2, ...pod('tensorflow') }, Worker: { replicas: 2, ...pod('tensorflow') } }, 'PS 2 + Worker 2', 'PS'],
+    [{ Master: { replicas: 1, ...pod('tensorflow') } }, 'Master 1', 'Master'],
+    [{ Worker: { replicas: 2, ...pod('tensorflow') }, Evaluator: { replicas: 1, ...pod('tensorflow') } }, 'Worker 2 + Evaluator 1', 'Evaluator'],
+  ])('layout %# is refused with KTJ-TF-001 naming it, even with --force', (specs, layout, role) => {
+    for (const force of [false, true]) {
+      const r = one(tfJob(specs), opts({ force }));
+      expect(r.refused).toBe(true);
+      expect(r.objects).toEqual([]);
+      const f = r.findings.find((x) => x.code === 'KTJ-TF-001')!;
+      expect(f.message).toContain(`The layout ${layout} is not converted`);
+      expect(f.message).toContain(`${role}`);
+    }
+  });
+
+  test('one pod: no TF_CONFIG, as v1 (isDistributed); a user TF_CONFIG is then kept', () => {
+    const r = one(tfJob({ Worker: pod('tensorflow', { env: [{ name: 'TF_CONFIG', value: '{}' }] }) }));
+    expect(envOf(r)).toEqual({ TF_CONFIG: '{}' });
+    expect(codes(r)).toContain('KTJ-TF-004');
+  });
+
+  test('enableDynamicWorker: the sparse form, "ps": null without a PS spec; KTJ-TF-003', () => {
+    const r = one(tfJob({ Worker: { replicas: 2, ...pod('tensorflow') } }, { enableDynamicWorker: true }));
+    const i = `$(${INDEX_VAR})`;
+    expect(envOf(r).TF_CONFIG).toBe(`{"cluster":{"worker":{"${i}":"tf-node-0-${i}.tf:2222"},"ps":null},"task":{"type":"worker","index":${i}}}`);
+    expect(codes(r)).toContain('KTJ-TF-003');
+    expect(JSON.parse(trainJob(r).metadata.annotations['kubectl-trainjob.io/v1-settings'])).toEqual({ enableDynamicWorker: true });
+  });
+
+  test('successPolicy AllWorkers is what v2 does: no KTJ-ROLE-001', () => {
+    const r = one(tfJob({ Worker: { replicas: 2, ...pod('tensorflow') } }, { successPolicy: 'AllWorkers' }));
+    expect(codes(r)).not.toContain('KTJ-ROLE-001');
+  });
+
+  test('a user JOB_COMPLETION_INDEX is kept, not duplicated, and warned about', () => {
+    const r = one(tfJob({ Worker: { replicas: 2, ...pod('tensorflow', { env: [{ name: INDEX_VAR, value: '0' }] }) } }));
+    expect((trainJob(r).spec.trainer.env as any[]).filter((e) => e.name === INDEX_VAR)).toHaveLength(1);
+    expect(codes(r)).toContain('KTJ-TF-005');
+  });
+
+  test('sidecars get no warning: v1 set TF_CONFIG in the tensorflow container only', () => {
+    const r = one(tfJob({ Worker: { replicas: 2, template: { spec: { containers: [{ name: 'tensorflow', image: 'img:1' }, { name: 'log', image: 'log:1' }] } } } }));
+    expect(codes(r)).not.toContain('KTJ-CTR-004');
+    expect(runtime(r).spec.template.spec.replicatedJobs[0].template.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['node', 'log']);
+  });
+
+  test('--runtime names the runtime to reference: nothing is generated for a plain Worker job', () => {
+    const r = one(tfJob({ Worker: { replicas: 2, ...pod('tensorflow') } }), opts({ runtime: { name: 'my-tf', kind: 'ClusterTrainingRuntime' } }));
+    expect(runtime(r)).toBeUndefined();
+    expect(trainJob(r).spec.runtimeRef).toEqual({ name: 'my-tf', kind: 'ClusterTrainingRuntime' });
+    expect(envOf(r).TF_CONFIG).toContain('tf-node-0-1.tf:2222');
+  });
+
+  test('a default runtime content passed by migrate (torch-distributed) is never the base of a TensorFlow runtime', () => {
+    const torch = getTarget('v2.3').stockRuntime as any;
+    const r = one(tfJob({ Worker: { replicas: 2, ...pod('tensorflow') } }), opts({ baseRuntime: torch }));
+    expect(runtime(r).spec.mlPolicy).toEqual({ numNodes: 1 });
+  });
+
+  test('generateName only: TF_CONFIG needs the name, refused', () => {
+    const r = one({ ...tfJob({ Worker: { replicas: 2, ...pod('tensorflow') } }), metadata: { generateName: 'tf-', namespace: 'ns' } });
+    expect(r.refused).toBe(true);
+    expect(r.findings.find((f) => f.code === 'KTJ-ENV-008')!.severity).toBe('error');
+  });
+
+  test('the input is checked against the TFJob v1 CRD', () => {
+    const r = one(tfJob({ Worker: { replicas: 2, ...pod('tensorflow') } }, { successPolicy: 3 }));
+    expect(r.findings.some((f) => f.code === 'KTJ-SCHEMA-001' && f.path === 'spec.successPolicy')).toBe(true);
+  });
+});
+
+describe('PaddleJob', () => {
+  test('one Worker: the PADDLE_* variables v1 gave worker 0, in v1 order, user values replaced', () => {
+    const r = one(paddleJob({ Worker: { replicas: 1, ...pod('paddle', { env: [{ name: 'A', value: '1' }, { name: 'PADDLE_MASTER', value: 'x:1' }], ports: [{ name: 'master', containerPort: 37777 }] }) } }));
+    expect(r.refused).toBe(false);
+    expect((trainJob(r).spec.trainer.env as any[]).map((e) => e.name)).toEqual(['A', 'PYTHONUNBUFFERED', 'PADDLE_JOB_ID', 'PADDLE_NNODES', 'POD_IP_DUMMY', 'PADDLE_MASTER']);
+    expect(envOf(r)).toMatchObject({ PADDLE_JOB_ID: 'pd', PADDLE_NNODES: '1', POD_IP_DUMMY: { fieldRef: { fieldPath: 'status.podIP' } }, PADDLE_MASTER: '$(POD_IP_DUMMY):37777' });
+    expect(codes(r)).toEqual(expect.arrayContaining(['KTJ-ENV-013', 'KTJ-PADDLE-003']));
+    expect(runtime(r).metadata.name).toMatch(/^paddle-[0-9a-f]{10}$/);
+  });
+
+  test('several Workers: refused with KTJ-PADDLE-002 naming the per-pod PADDLE_MASTER', () => {
+    const r = one(paddleJob({ Worker: { replicas: 2, ...pod('paddle') } }));
+    expect(r.refused).toBe(true);
+    expect(r.findings.find((f) => f.code === 'KTJ-PADDLE-002')!.message).toContain('worker 0 PADDLE_MASTER=<its own pod IP>:36543');
+  });
+
+  test('a Master spec (parameter-server mode, even with 0 replicas) is refused with KTJ-PADDLE-001', () => {
+    for (const replicas of [0, 1]) {
+      const r = one(paddleJob({ Master: { replicas, ...pod('paddle') }, Worker: { replicas: 1, ...pod('paddle') } }));
+      expect(r.refused).toBe(true);
+      expect(codes(r)).toContain('KTJ-PADDLE-001');
+    }
+  });
+
+  test('elasticPolicy is an error (no elastic training in v2); --force runs the fixed size and keeps it for rollback', () => {
+    const doc = paddleJob({ Worker: { replicas: 1, ...pod('paddle') } }, { elasticPolicy: { minReplicas: 1, maxReplicas: 3 } });
+    expect(one(doc).refused).toBe(true);
+    const forced = one(doc, opts({ force: true }));
+    expect(forced.refused).toBe(false);
+    expect(JSON.parse(trainJob(forced).metadata.annotations['kubectl-trainjob.io/v1-settings']).elasticPolicy).toEqual({ minReplicas: 1, maxReplicas: 3 });
+  });
+
+  test('sidecars are warned about: v1 set PADDLE_* in every container', () => {
+    const r = one(paddleJob({ Worker: { replicas: 1, template: { spec: { containers: [{ name: 'paddle', image: 'img:1' }, { name: 'log', image: 'log:1' }] } } } }));
+    expect(codes(r)).toContain('KTJ-CTR-004');
+  });
+});
+
+describe('preview reads no runtime for kinds without a stock one', () => {
+  test('RuntimeReader.choiceFor: undefined for TFJob and PaddleJob without --runtime, the named runtime with it', () => {
+    const defaulted = new RuntimeReader(undefined as never, { name: 'torch-distributed', kind: 'ClusterTrainingRuntime', defaulted: true }, () => undefined);
+    expect(defaulted.choiceFor('TFJob')).toBeUndefined();
+    expect(defaulted.choiceFor('PaddleJob')).toBeUndefined();
+    expect(defaulted.choiceFor('JAXJob')).toEqual({ name: 'jax-distributed', kind: 'ClusterTrainingRuntime' });
+    const named = new RuntimeReader(undefined as never, { name: 'my-tf', kind: 'TrainingRuntime' }, () => undefined);
+    expect(named.choiceFor('TFJob')).toEqual({ name: 'my-tf', kind: 'TrainingRuntime' });
+  });
+});
