@@ -161,7 +161,13 @@ function parseWhole(name: string, doc: { text: string; index: number; startLine:
         value = JSON.parse(doc.text);
         yaml11 = [];
       } catch (e) {
-        throw jsonError(name, doc.index, doc.startLine, doc.text, e);
+        // kubectl reads a first object that is not JSON as YAML (`{kind: List, items: []}` is YAML flow style).
+        if (doc.index > 1) throw jsonError(name, doc.index, doc.startLine, doc.text, e);
+        try {
+          ({ value, yaml11 } = parseDocument(doc.text, { source: name, document: doc.index, startLine: doc.startLine }));
+        } catch {
+          throw jsonError(name, doc.index, doc.startLine, doc.text, e);
+        }
       }
     } else ({ value, yaml11 } = parseDocument(doc.text, { source: name, document: doc.index, startLine: doc.startLine }));
   } catch (e) {
