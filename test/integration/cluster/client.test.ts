@@ -192,20 +192,25 @@ describe('resource types that are not served', () => {
     expect(isResourceTypeMissing(get)).toBe(true);
   });
 
-  it('a missing CRD in a served group (tfjobs next to pytorchjobs) names the operator to install', async () => {
-    const err = await thrown(() => admin.get(Resources.tfjobs, 'x'));
+  // The test control plane serves every v1 kind's CRD, so MXJob (removed in Training Operator v1.7) is the
+  // kubeflow.org kind that is missing.
+  const mxjobs: ResourceRef = { group: 'kubeflow.org', version: 'v1', plural: 'mxjobs', kind: 'MXJob', namespaced: true };
+
+  it('a missing CRD in a served group (mxjobs next to pytorchjobs) names the CRD to install', async () => {
+    const err = await thrown(() => admin.get(mxjobs, 'x'));
     expect(isResourceTypeMissing(err)).toBe(true);
-    expect(err.message).toBe('the server doesn\'t have a resource type "tfjobs.kubeflow.org"');
-    expect(err.hint).toMatch(/Is Training Operator v1 installed\?/);
+    expect(err.message).toBe('the server doesn\'t have a resource type "mxjobs.kubeflow.org"');
+    expect(err.hint).toMatch(/Is the CRD for mxjobs.kubeflow.org \(kubeflow.org\/v1\) installed\?/);
   });
 
   it('discoverResource and getCRD', async () => {
     expect(await admin.discoverResource('trainer.kubeflow.org', 'v1alpha1', 'trainjobs')).toMatchObject({ kind: 'TrainJob', namespaced: true });
-    expect(await admin.discoverResource('kubeflow.org', 'v1', 'tfjobs')).toBeUndefined();
+    expect(await admin.discoverResource('kubeflow.org', 'v1', 'mxjobs')).toBeUndefined();
+    expect(await admin.discoverResource('kubeflow.org', 'v1', 'tfjobs')).toMatchObject({ kind: 'TFJob' });
     expect(await admin.discoverResource('widgets.example.com', 'v1', 'widgets')).toBeUndefined();
     expect(await admin.discoverResource('', 'v1', 'configmaps')).toMatchObject({ kind: 'ConfigMap' });
     expect((await admin.getCRD('pytorchjobs.kubeflow.org'))?.metadata?.name).toBe('pytorchjobs.kubeflow.org');
-    expect(await admin.getCRD('tfjobs.kubeflow.org')).toBeUndefined();
+    expect(await admin.getCRD('mxjobs.kubeflow.org')).toBeUndefined();
   });
 
   it('serverVersion', async () => {

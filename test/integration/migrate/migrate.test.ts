@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ANNOTATIONS } from '../../../src/convert/index.js';
 import { cleanManifest } from '../../../src/live/clean.js';
+import { CONVERTIBLE_KINDS } from '../../../src/live/convertible.js';
 import { readBackupIndex, sha256 } from '../../../src/migration/backup-store.js';
 import { adminClient, applyObjects, installDenyPolicy, testNamespace, userKubeconfig, withTrainerVersion } from '../../controlplane/harness.js';
 import { createJobs, getObject, ktj, listObjects, pjPath, pytorchJob, setState, tempDir, tjPath } from './helpers.js';
@@ -57,7 +58,8 @@ describe('side-by-side', () => {
       expect(again.code).toBe(0);
       const rep2 = json(again.stdout);
       expect(rep2.summary).toMatchObject({ skipped: 3, writes: 0 });
-      expect(rep2.summary.requests.byVerb).toEqual({ get: expect.any(Number), list: 2 });
+      // One list of TrainJobs and one per convertible kind served (the test control plane serves them all).
+      expect(rep2.summary.requests.byVerb).toEqual({ get: expect.any(Number), list: 1 + CONVERTIBLE_KINDS.length });
       expect(rep2.jobs.every((j: any) => j.reason === 'already migrated')).toBe(true);
     }));
 });
@@ -258,13 +260,20 @@ describe('a namespace-scoped user', () => {
       expect(cluster.code).toBe(1);
       expect(cluster.stderr).toMatch(/forbidden: cannot list pytorchjobs.kubeflow.org in all namespaces/);
 
-      const b = await ktj(['migrate', '-n', readOnly, '--all', '--strategy', 'replace', '--yes', '--backup-dir', backupDir(), '-o', 'json'], { kubeconfig });
+      // --all lists every convertible kind: a user who may list only PyTorchJobs is stopped naming the kind
+      // it may not list, and narrows the run with --kind.
+      const every = await ktj(['migrate', '-n', readOnly, '--all', '--strategy', 'replace', '--yes', '--backup-dir', backupDir()], { kubeconfig });
+      expect(every.code).toBe(1);
+      expect(every.stderr).toMatch(/forbidden: cannot list [a-z]+jobs.kubeflow.org in namespace/);
+      expect(every.stderr).toMatch(/kubectl auth can-i list [a-z]+jobs.kubeflow.org -n /);
+
+      const b = await ktj(['migrate', '-n', readOnly, '--all', '--kind', 'pytorchjob', '--strategy', 'replace', '--yes', '--backup-dir', backupDir(), '-o', 'json'], { kubeconfig });
       expect(b.code).toBe(4);
       for (const j of json(b.stdout).jobs) expect(j).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/forbidden: you may not create trainjobs.trainer.kubeflow.org, delete pytorchjobs.kubeflow.org in namespace/), writes: 0 });
       expect(await listObjects(tjPath(readOnly))).toEqual([]);
       expect(await listObjects(pjPath(readOnly))).toHaveLength(2);
 
-      const a = await ktj(['migrate', '-n', allowed, '--all', '--strategy', 'replace', '--yes', '--backup-dir', backupDir(), '-o', 'json'], { kubeconfig });
+      const a = await ktj(['migrate', '-n', allowed, '--all', '--kind', 'pytorchjob', '--strategy', 'replace', '--yes', '--backup-dir', backupDir(), '-o', 'json'], { kubeconfig });
       expect(a.code).toBe(0);
       expect(json(a.stdout).summary).toMatchObject({ migrated: 2 });
       expect(await listObjects(pjPath(allowed))).toEqual([]);
