@@ -258,24 +258,35 @@ export async function checkRuntimeUsage(cluster: Cluster, usage: RuntimeUsage[],
   });
 }
 
-/** The permissions the migration needs in each namespace (required ones block, the rest are advisory). */
-export const MIGRATION_PERMISSIONS: ReadonlyArray<Omit<PermissionFact, 'deniedIn' | 'checked'>> = [
-  { verb: 'list', resource: 'pytorchjobs', group: 'kubeflow.org', required: true },
-  { verb: 'get', resource: 'pytorchjobs', group: 'kubeflow.org', required: true },
-  { verb: 'create', resource: 'trainjobs', group: 'trainer.kubeflow.org', required: true },
-  { verb: 'patch', resource: 'trainjobs', group: 'trainer.kubeflow.org', required: true },
-  { verb: 'create', resource: 'trainingruntimes', group: 'trainer.kubeflow.org', required: false },
-  { verb: 'delete', resource: 'pytorchjobs', group: 'kubeflow.org', required: false },
-];
+/**
+ * The permissions the migration of jobs of `kinds` needs in each namespace (required ones block, the rest are
+ * advisory): list, get and (replace strategy) delete of each kind's resource, then the TrainJob writes.
+ */
+export function migrationPermissions(kinds: ReadonlyArray<{ plural: string }>): Array<Omit<PermissionFact, 'deniedIn' | 'checked'>> {
+  const read = kinds.flatMap((k) => [
+    { verb: 'list', resource: k.plural, group: 'kubeflow.org', required: true },
+    { verb: 'get', resource: k.plural, group: 'kubeflow.org', required: true },
+  ]);
+  return [
+    ...read,
+    { verb: 'create', resource: 'trainjobs', group: 'trainer.kubeflow.org', required: true },
+    { verb: 'patch', resource: 'trainjobs', group: 'trainer.kubeflow.org', required: true },
+    { verb: 'create', resource: 'trainingruntimes', group: 'trainer.kubeflow.org', required: false },
+    ...kinds.map((k) => ({ verb: 'delete', resource: k.plural, group: 'kubeflow.org', required: false })),
+  ];
+}
+
+/** The permissions of migrating PyTorchJobs (what readiness asks when no job of another kind is in scope). */
+export const MIGRATION_PERMISSIONS: ReadonlyArray<Omit<PermissionFact, 'deniedIn' | 'checked'>> = migrationPermissions([{ plural: 'pytorchjobs' }]);
 
 /**
  * Runs the SelfSubjectAccessReviews of the migration. With -A one cluster-wide review per permission comes
  * first; only permissions not granted cluster-wide are asked per namespace (bounded concurrency), so an
- * admin costs 6 requests however many namespaces hold jobs.
+ * admin costs one request per permission (6 for PyTorchJobs alone) however many namespaces hold jobs.
  */
-export async function readPermissions(cluster: Cluster, namespaces: string[], allNamespaces: boolean, concurrency: number): Promise<PermissionFact[]> {
+export async function readPermissions(cluster: Cluster, namespaces: string[], allNamespaces: boolean, concurrency: number, permissions: ReadonlyArray<Omit<PermissionFact, 'deniedIn' | 'checked'>> = MIGRATION_PERMISSIONS): Promise<PermissionFact[]> {
   return Promise.all(
-    MIGRATION_PERMISSIONS.map(async (p) => {
+    permissions.map(async (p) => {
       const ask = async (namespace?: string) => {
         const r = await guard(() => cluster.selfSubjectAccessReview({ verb: p.verb, group: p.group, resource: p.resource, ...(namespace ? { namespace } : {}) }));
         return !isDenied(r) && r.allowed;

@@ -4,12 +4,12 @@ import { discoverTrainer, isForbidden, type Cluster, type TrainerDiscovery } fro
 import type { RuntimeChoice } from '../convert/index.js';
 import { getTarget, newestTarget } from '../convert/targets/index.js';
 import type { Target } from '../convert/targets/types.js';
-import { canILine, checkRuntimeUsage, findDeployment, guard, kueueServed, readBindings, readCrd, readKueue, readPermissions, readRuntimes, readWebhooks } from './collect.js';
+import { canILine, checkRuntimeUsage, findDeployment, guard, kueueServed, migrationPermissions, MIGRATION_PERMISSIONS, readBindings, readCrd, readKueue, readPermissions, readRuntimes, readWebhooks } from './collect.js';
 import { evaluateBindings, evaluateCrd, evaluateDeployment, evaluateInventory, evaluateKueue, evaluatePermissions, evaluateProducers, evaluateRuntimes, evaluateRuntimeUsage, evaluateWebhooks } from './evaluate.js';
 import { isDenied, type CrdFact, type Denied, type DeploymentSearch, type InventoryFact } from './facts.js';
 import { InventoryCounter, scanJobs } from './inventory.js';
 import { evaluateKueueIntegrations, readKueueIntegrations } from './kueue.js';
-import { crdName, discoverServedKinds, kindRef, V1_JOB_KINDS } from '../live/kinds.js';
+import { crdName, discoverServedKinds, kindRef, V1_JOB_KINDS, type V1JobKind } from '../live/kinds.js';
 import { fail, notPermitted, pass, skippedBecause, sortChecks, summarize, type CheckId, type CheckResult, type ReadinessReport } from './types.js';
 
 export * from './types.js';
@@ -121,6 +121,8 @@ export async function runReadiness(cluster: Cluster, opts: ReadinessOptions): Pr
   const facts: InventoryFact[] = [];
   let listed = 0;
   let unlisted = 0;
+  /** Kinds with jobs in scope: the migrate permissions are asked for these. */
+  const kindsWithJobs: V1JobKind[] = [];
   for (const k of V1_JOB_KINDS) {
     const id = `inventory.${k.plural}` as CheckId;
     // Without discovery (denied), PyTorchJobs still go by their CRD check, as before other kinds were read.
@@ -139,6 +141,7 @@ export async function runReadiness(cluster: Cluster, opts: ReadinessOptions): Pr
     else {
       listed++;
       facts.push(c.fact);
+      if (c.fact.total > 0) kindsWithJobs.push(k);
     }
     checks.push(evaluateInventory(isDenied(scanned) ? scanned : c.fact, undefined, k.kind, id));
   }
@@ -160,7 +163,9 @@ export async function runReadiness(cluster: Cluster, opts: ReadinessOptions): Pr
   // Namespaces in scope for permissions: -n's one, or with -A every namespace that holds PyTorchJobs.
   const namespaces = opts.allNamespaces ? (invOk ? [...new Set(facts.flatMap((f) => Object.keys(f.namespaces)))].sort() : []) : [opts.namespace];
   progress(`checking your permissions${namespaces.length > 1 ? ` in ${namespaces.length} namespaces` : ''}`);
-  checks.push(evaluatePermissions(await readPermissions(cluster, namespaces, opts.allNamespaces, opts.concurrency)));
+  // Per kind present (PyTorchJob when none is): list/get/delete of each kind's resource, then the TrainJob writes.
+  const permissions = kindsWithJobs.length ? migrationPermissions(kindsWithJobs) : MIGRATION_PERMISSIONS;
+  checks.push(evaluatePermissions(await readPermissions(cluster, namespaces, opts.allNamespaces, opts.concurrency, permissions)));
 
   const kueue = invOk ? await readKueue(cluster, shared.queues, discovery?.schema, opts.concurrency) : undefined;
   checks.push(kueue ? evaluateKueue(kueue) : evaluateKueue(undefined, noInv));

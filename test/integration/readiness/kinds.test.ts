@@ -70,6 +70,14 @@ describe('readiness over every v1 kind', () => {
       impact: 'advisory',
       message: 'ConfigMap kueue-system/kueue-manager-config (controller_manager_config.yaml) still enables 2 v1 job integrations: kubeflow.org/pytorchjob, kubeflow.org/mpijob (PyTorchJob, MPIJob); trainer.kubeflow.org/trainjob is not enabled',
     });
+    // The migrate permissions are asked for the kinds present (MPIJob, TFJob), not for PyTorchJobs.
+    const perms = (check('permissions.migrate').details as any).permissions.map((x: any) => `${x.verb} ${x.resource}`);
+    expect(perms).toEqual([
+      'list mpijobs.kubeflow.org', 'get mpijobs.kubeflow.org', 'list tfjobs.kubeflow.org', 'get tfjobs.kubeflow.org',
+      'create trainjobs.trainer.kubeflow.org', 'patch trainjobs.trainer.kubeflow.org', 'create trainingruntimes.trainer.kubeflow.org',
+      'delete mpijobs.kubeflow.org', 'delete tfjobs.kubeflow.org',
+    ]);
+    expect(check('permissions.migrate').status).toBe('pass');
     // No operator runs on this plane, so other checks block; the exit code follows the verdict as always.
     expect(r.code).toBe(report.summary.verdict === 'blocked' ? 4 : 3);
 

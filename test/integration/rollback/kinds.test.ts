@@ -114,4 +114,33 @@ describe('migrate and roll back every convertible kind', () => {
     const left = await listObjects(tjPath(ns));
     expect(left.map((t) => t.metadata.annotations['kubectl-trainjob.io/source-kind'])).toEqual([other.kind]);
   });
+
+  it('an MPIJob with the deprecated spec.cleanPodPolicy comes back exactly as backed up (not moved under runPolicy), both ways', async () => {
+    for (const strategy of ['replace', 'side-by-side'] as const) {
+      const ns = await testNamespace(`rb-mpi-cpp-${strategy === 'replace' ? 'r' : 's'}`);
+      const job = aV1Job('MPIJob', 'cpp', ns);
+      delete job.spec.runPolicy;
+      job.spec.cleanPodPolicy = 'Running';
+      const original = await create(job);
+      expect(original.spec.cleanPodPolicy).toBe('Running');
+      const dir = tempDir('ktj-rb-mpi-cpp-');
+      dirs.push(dir);
+      const m = await ktj(['migrate', '-n', ns, 'mpijob/cpp', '--strategy', strategy, '--backup-dir', dir, '--yes', '-o', 'json']);
+      expect(m.code).toBe(0);
+      const tj = (await listObjects(tjPath(ns)))[0];
+      // The TrainJob's copy of the v1 job is the job as it was, deprecated field in place.
+      const copy = JSON.parse(tj.metadata.annotations['kubectl-trainjob.io/v1-manifest']);
+      expect(copy.spec).toEqual(original.spec);
+      const r = await ktj(['rollback', '-n', ns, 'mpijob/cpp', ...(strategy === 'replace' ? ['--backup-dir', dir] : []), '--yes']);
+      expect(r.code).toBe(0);
+      const back = await tryGet('MPIJob', ns, 'cpp');
+      expect(back.spec).toEqual(original.spec);
+      expect(back.spec.runPolicy?.cleanPodPolicy).toBe(original.spec.runPolicy?.cleanPodPolicy);
+      if (strategy === 'replace') {
+        const index = (await readBackupIndex(dir))!;
+        const entry = index.entries.find((e) => e.kind === 'MPIJob' && e.name === 'cpp')!;
+        expect(renderBackupManifest(cleanManifest(back))).toBe(fs.readFileSync(path.join(dir, entry.file), 'utf8'));
+      }
+    }
+  });
 });

@@ -33,6 +33,15 @@ const trainJobOf = (r: ReturnType<typeof one>) => r.objects.find((x) => x.kind =
 const jobNamed = (rt: any, name: string) => rt.spec.template.spec.replicatedJobs.find((j: any) => j.name === name);
 
 describe('MPIJob', () => {
+  test('the deprecated spec.cleanPodPolicy is read as runPolicy.cleanPodPolicy without touching the input (rollback restores it as written)', () => {
+    const raw = mpiJob('kubeflow.org/v1', { cleanPodPolicy: 'Running' });
+    const before = JSON.parse(JSON.stringify(raw));
+    const r = one(raw);
+    expect(codes(r)).toContain('KTJ-MPI-011');
+    expect(raw).toEqual(before);
+    expect((raw.spec as any).runPolicy).toBeUndefined();
+  });
+
   test('v2beta1: launcher and worker pods kept apart, the MPI policy from the spec, mpi-operator defaults', () => {
     const r = one(mpiJob('kubeflow.org/v2beta1', { slotsPerWorker: 3, sshAuthMountPath: '/home/mpiuser/.ssh' }));
     expect(r.refused).toBe(false);

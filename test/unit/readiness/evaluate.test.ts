@@ -5,6 +5,7 @@ import { evaluateBindings, evaluateCrd, evaluateDeployment, evaluateInventory, e
 import type { WebhookFact } from '../../../src/readiness/facts.js';
 import { INVENTORY_PAGE_SIZE, InventoryCounter, inventoryPageSize } from '../../../src/readiness/inventory.js';
 import { evaluateKueueIntegrations, frameworksOf, frameworksOfOperatorCr } from '../../../src/readiness/kueue.js';
+import { MIGRATION_PERMISSIONS, migrationPermissions } from '../../../src/readiness/collect.js';
 import { renderReadiness } from '../../../src/readiness/render.js';
 import { CHECK_IDS, notPermitted, pass, sortChecks, summarize, warn, fail, type ReadinessReport } from '../../../src/readiness/types.js';
 
@@ -186,5 +187,19 @@ describe('Kueue v1 integrations', () => {
     expect(evaluateKueueIntegrations(undefined, false)).toMatchObject({ status: 'pass' });
     expect(evaluateKueueIntegrations(undefined, true)).toMatchObject({ status: 'warn', message: expect.stringMatching(/Configuration was not found/) });
     expect(evaluateKueueIntegrations({ denied: 'kubectl auth can-i get configmaps/kueue-manager-config -n kueue-system' }, true)).toMatchObject({ status: 'skipped', impact: 'advisory' });
+  });
+});
+
+describe('migrate permissions per kind', () => {
+  it('list/get (blocking) and delete (advisory) of each kind present, the TrainJob writes once', () => {
+    const perms = migrationPermissions([{ plural: 'mpijobs' }, { plural: 'xgboostjobs' }]);
+    expect(perms.map((p) => `${p.verb} ${p.resource}${p.required ? '' : ' (advisory)'}`)).toEqual([
+      'list mpijobs', 'get mpijobs', 'list xgboostjobs', 'get xgboostjobs', 'create trainjobs', 'patch trainjobs',
+      'create trainingruntimes (advisory)', 'delete mpijobs (advisory)', 'delete xgboostjobs (advisory)',
+    ]);
+    // With no job of another kind in scope, PyTorchJobs' six, as before.
+    expect(MIGRATION_PERMISSIONS.map((p) => `${p.verb} ${p.resource}`)).toEqual(['list pytorchjobs', 'get pytorchjobs', 'create trainjobs', 'patch trainjobs', 'create trainingruntimes', 'delete pytorchjobs']);
+    const denied = evaluatePermissions(perms.map((p) => ({ ...p, deniedIn: p.resource === 'xgboostjobs' && p.verb === 'list' ? ['ml'] : [], checked: 1 })));
+    expect(denied).toMatchObject({ status: 'fail', message: 'you may not list xgboostjobs.kubeflow.org in ml' });
   });
 });
