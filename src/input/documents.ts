@@ -33,38 +33,7 @@ const RENDER_HINTS: Record<TemplateVariable['engine'], string> = {
  */
 export async function* readInputDocuments(src: InputSource): AsyncGenerator<InputDocument> {
   try {
-    for await (const doc of readDocuments(src.open(), { source: src.name })) {
-      let value: unknown;
-      let yaml11: Yaml11Note[];
-      try {
-        if (doc.json) {
-          // A JSON stream's object: strict JSON as kubectl's decoder reads it (exact and fast).
-          try {
-            value = JSON.parse(doc.text);
-            yaml11 = [];
-          } catch (e) {
-            // kubectl reads a first object that is not JSON as YAML (`{kind: List, items: []}` is YAML flow style).
-            if (doc.index > 1) throw jsonError(src.name, doc.index, doc.startLine, doc.text, e);
-            try {
-              ({ value, yaml11 } = parseDocument(doc.text, { source: src.name, document: doc.index, startLine: doc.startLine }));
-            } catch {
-              throw jsonError(src.name, doc.index, doc.startLine, doc.text, e);
-            }
-          }
-        } else ({ value, yaml11 } = parseDocument(doc.text, { source: src.name, document: doc.index, startLine: doc.startLine }));
-      } catch (e) {
-        // An unquoted `{{ .Values.x }}` is a syntax error: say it is a template, not broken YAML.
-        const tpl = e instanceof YamlSyntaxError ? findTemplateInText(doc.text) : undefined;
-        if (tpl) throw templateError(src.name, doc.index, doc.startLine, doc.text, tpl);
-        throw e;
-      }
-      // Cheap gate: most documents hold neither character, and then need no walk.
-      if (doc.text.includes('$') || doc.text.includes('{{')) {
-        const tpl = findTemplateInValue(value);
-        if (tpl) throw templateError(src.name, doc.index, doc.startLine, doc.text, tpl);
-      }
-      yield { source: src.name, index: doc.index, startLine: doc.startLine, text: doc.text, value, yaml11 };
-    }
+    for await (const doc of readDocuments(src.open(), { source: src.name })) yield parseWhole(src.name, doc);
   } catch (e) {
     if (e instanceof YamlSyntaxError) throw new InputError(e.message, 'Fix the document and run again; nothing was written.');
     throw e;
@@ -152,11 +121,13 @@ export async function* readInputParts(src: InputSource, listItemsAbove: number):
   }
 }
 
+/** Parses one whole document (JSON strictly, a first non-JSON object as YAML, as kubectl does) and stops at unrendered templates. */
 function parseWhole(name: string, doc: { text: string; index: number; startLine: number; json?: boolean }): InputDocument {
   let value: unknown;
   let yaml11: Yaml11Note[];
   try {
     if (doc.json) {
+      // A JSON stream's object: strict JSON as kubectl's decoder reads it (exact and fast).
       try {
         value = JSON.parse(doc.text);
         yaml11 = [];
@@ -171,10 +142,12 @@ function parseWhole(name: string, doc: { text: string; index: number; startLine:
       }
     } else ({ value, yaml11 } = parseDocument(doc.text, { source: name, document: doc.index, startLine: doc.startLine }));
   } catch (e) {
+    // An unquoted `{{ .Values.x }}` is a syntax error: say it is a template, not broken YAML.
     const tpl = e instanceof YamlSyntaxError ? findTemplateInText(doc.text) : undefined;
     if (tpl) throw templateError(name, doc.index, doc.startLine, doc.text, tpl);
     throw e;
   }
+  // Cheap gate: most documents hold neither character, and then need no walk.
   if (doc.text.includes('$') || doc.text.includes('{{')) {
     const tpl = findTemplateInValue(value);
     if (tpl) throw templateError(name, doc.index, doc.startLine, doc.text, tpl);

@@ -77,21 +77,6 @@ export function readProvenance(trainJob: KubeObject): Provenance | undefined {
   return p;
 }
 
-/** Canonical JSON (object keys sorted) so two manifests can be compared byte for byte regardless of key order. */
-export function canonicalJson(v: unknown): string {
-  return JSON.stringify(sortKeys(v));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v as object).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
-    return out;
-  }
-  return v;
-}
-
 /** The runtime a TrainJob references, as `Kind/name` (ClusterTrainingRuntime when kind is omitted, as Trainer defaults it). */
 export function runtimeRefOf(trainJob: KubeObject): { kind: string; name: string } | undefined {
   const ref = (trainJob as { spec?: { runtimeRef?: { name?: string; kind?: string } } }).spec?.runtimeRef;

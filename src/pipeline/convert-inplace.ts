@@ -13,7 +13,7 @@ import { planFile, type DocumentConversion, type FilePlan, type JobConversion } 
 import { checkKustomization, KUSTOMIZATION_FILE, KUSTOMIZATION_NAMES, patchFiles, type RewrittenIdentity } from '../inplace/kustomize.js';
 import { resolveInputs } from '../input/sources.js';
 import { writeChunk, type Deps } from '../io.js';
-import { ConvertReporter, type FileReport, type FindingLocator, type JobReport } from '../render/convert-report.js';
+import { ConvertReporter, jobReportOf, type FileReport, type FindingLocator } from '../render/convert-report.js';
 import { DocumentLocator } from '../render/sarif.js';
 import { unifiedDiff } from '../render/diff.js';
 import { TOOL_VERSION } from '../version.js';
@@ -114,16 +114,7 @@ export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target
             const objects = refused ? [] : job.objects;
             const trainJob = objects.find((o) => o.kind === 'TrainJob');
             const runtime = objects.find((o) => o.kind === 'TrainingRuntime');
-            const report: JobReport = {
-              kind: job.subject.kind,
-              status: refused ? 'refused' : hasWarnings ? 'converted-with-warnings' : 'converted',
-              findings: job.findings,
-              ...(job.subject.namespace ? { namespace: job.subject.namespace } : {}),
-              ...(job.subject.name ? { name: job.subject.name } : {}),
-              ...(job.subject.source ? { source: job.subject.source } : {}),
-              ...(trainJob?.metadata.name ? { trainJob: trainJob.metadata.name } : {}),
-              ...(runtime?.metadata.name ? { generatedRuntime: runtime.metadata.name } : {}),
-            };
+            const report = jobReportOf(job.subject, job.findings, refused, { trainJob: trainJob?.metadata.name, generatedRuntime: runtime?.metadata.name });
             reporter.job(report, locate);
             return { subject: job.subject, refused, objects };
           });

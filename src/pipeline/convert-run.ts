@@ -10,7 +10,7 @@ import type { Target } from '../convert/targets/types.js';
 import { ExitCode, ExitWith, InputError, InternalError, OutputError, UsageError } from '../errors.js';
 import { resolveInputs } from '../input/sources.js';
 import type { Deps } from '../io.js';
-import { ConvertReporter, type FindingLocator, type JobReport } from '../render/convert-report.js';
+import { ConvertReporter, jobReportOf, type FindingLocator } from '../render/convert-report.js';
 import { DocumentLocator } from '../render/sarif.js';
 import { TOOL_VERSION } from '../version.js';
 import type { ConvertOptions } from './convert-options.js';
@@ -159,17 +159,7 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
           identities.record(named, source);
         }
         const trainJob = (refused ? objects : job.objects).find((o) => o.kind === 'TrainJob');
-        const hasWarnings = job.findings.some((f) => f.severity !== 'info');
-        const report: JobReport = {
-          kind: job.subject.kind,
-          status: refused ? 'refused' : hasWarnings ? 'converted-with-warnings' : 'converted',
-          findings: job.findings,
-          ...(job.subject.namespace ? { namespace: job.subject.namespace } : {}),
-          ...(job.subject.name ? { name: job.subject.name } : {}),
-          ...(job.subject.source ? { source: job.subject.source } : {}),
-          ...(trainJob?.metadata.name ? { trainJob: trainJob.metadata.name } : {}),
-          ...(runtime?.metadata.name ? { generatedRuntime: runtime.metadata.name } : {}),
-        };
+        const report = jobReportOf(job.subject, job.findings, refused, { trainJob: trainJob?.metadata.name, generatedRuntime: runtime?.metadata.name });
         reporter.job(report, locate);
         if (!objects.length) continue;
         const text = renderObjects(objects, opts.output);

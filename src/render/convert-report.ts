@@ -1,5 +1,5 @@
 import { FINDING_CODES, type FindingCode } from '../convert/codes.js';
-import type { Finding, Severity } from '../convert/findings.js';
+import type { Finding, FindingSubject, Severity } from '../convert/findings.js';
 import { toYaml } from '../yaml/index.js';
 import { renderFindingsTable, subjectLabel } from './findings-table.js';
 import { markdownTable } from './markdown.js';
@@ -19,6 +19,21 @@ export interface JobReport {
   trainJob?: string;
   generatedRuntime?: string;
   findings: Finding[];
+}
+
+/** The report row of one job: refused, or converted with or without warnings, naming the TrainJob and generated runtime emitted. */
+export function jobReportOf(subject: FindingSubject, findings: Finding[], refused: boolean, emitted: { trainJob?: string; generatedRuntime?: string }): JobReport {
+  const hasWarnings = findings.some((f) => f.severity !== 'info');
+  return {
+    kind: subject.kind,
+    status: refused ? 'refused' : hasWarnings ? 'converted-with-warnings' : 'converted',
+    findings,
+    ...(subject.namespace ? { namespace: subject.namespace } : {}),
+    ...(subject.name ? { name: subject.name } : {}),
+    ...(subject.source ? { source: subject.source } : {}),
+    ...(emitted.trainJob ? { trainJob: emitted.trainJob } : {}),
+    ...(emitted.generatedRuntime ? { generatedRuntime: emitted.generatedRuntime } : {}),
+  };
 }
 
 /** What `convert --in-place` (or `--diff`) did with one file. */

@@ -11,16 +11,34 @@ export interface V1Job {
   spec: Record<string, any>;
 }
 
+/** The namespaces a job pair runs in (v1 job in one, its conversion in the other). */
+export interface PairNamespaces { v1: string; v2: string }
+
 /** Per-kind facts for pod parity. */
 export interface ParityKind {
   scheme: V1Scheme;
   plural: string;
+  /** The only apiVersion the harness's Training Operator serves for the kind. */
+  apiVersion: 'kubeflow.org/v1';
+  /** The v1 training container (v1 injected its env there; it becomes `node`). */
+  container: string;
+  /**
+   * Golden cases of this kind that are compared (the upstream examples): each case costs a job pair on the shared
+   * parity cluster, so a kind added after PyTorchJob runs one or two, not all (docs/testing.md). Undefined: all.
+   */
+  cases?: readonly string[];
+  /** The oldest Trainer release that ships the kind's runtime and ML policy (older ones refuse with KTJ-KIND-001). */
+  needsTrainer?: string;
+  /** Variables v1 injected that the TrainJob re-creates (the env shim): each must see v1's value, translated. */
+  contractEnv: readonly string[];
+  /** Env variables whose value is JSON, compared parsed (TF_CONFIG; ParityContext.jsonEnv). */
+  jsonEnv?: readonly string[];
   /** Pods the v1 operator creates for the job: replica type (lower case, as in the pod label) -> count, after v1 defaulting. */
   replicas(job: V1Job): Map<string, number>;
   /** The Trainer node index a v1 pod becomes (Master -> 0, Worker i -> i + 1; worker-only: Worker i -> i). */
   nodeIndex(replicaType: string, index: number, replicas: ReadonlyMap<string, number>): number;
   /** v1 -> v2 translations of names and ports the pods see (host names of each replica, rendezvous port). */
-  translations(job: V1Job, trainJobName: string, replicas: ReadonlyMap<string, number>): [string, string][];
+  translations(job: V1Job, trainJobName: string, replicas: ReadonlyMap<string, number>, ns?: PairNamespaces): [string, string][];
   /** Whether the v1 job has a master role (v1 injected MASTER_ADDR, RANK, WORLD_SIZE). */
   hasMaster(replicas: ReadonlyMap<string, number>): boolean;
   /** Suspends the job the way Kueue's webhook does for a job with a queue label. */
@@ -37,44 +55,166 @@ export const V1_POD_LABELS = {
 /** Trainer's rendezvous port (ContainerTrainerPort, all versions). */
 export const TRAINER_MASTER_PORT = '29500';
 
-function pytorchReplicas(job: V1Job): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const [type, spec] of Object.entries((job.spec.pytorchReplicaSpecs ?? {}) as Record<string, { replicas?: number }>)) {
-    out.set(type.toLowerCase(), spec?.replicas ?? 1); // v1 defaulting: replicas 1, keys case-insensitive
-  }
-  return out;
-}
-
 /** v2 host name of node `i` of a TrainJob (JobSet: hostname `<jobset>-<rjob>-<job index>-<pod index>`, subdomain `<jobset>`). */
 export function trainerNodeHost(trainJobName: string, index: number): string {
   return `${trainJobName}-node-0-${index}.${trainJobName}`;
 }
 
+/** The replica specs of a v1 job under `field`, keyed by lower-case replica type (v1 keys are case-insensitive). */
+function replicaSpecs(job: V1Job, field: string): Map<string, Record<string, any>> {
+  return new Map(Object.entries((job.spec[field] ?? {}) as Record<string, Record<string, any>>).map(([k, v]) => [k.toLowerCase(), v ?? {}]));
+}
+
+/** Replica counts after v1 defaulting (`setDefaultReplicas`: 1 when unset), every kind of the Training Operator. */
+function replicaCounts(field: string): (job: V1Job) => Map<string, number> {
+  return (job) => new Map([...replicaSpecs(job, field)].map(([type, spec]) => [type, spec.replicas ?? 1]));
+}
+
+/** The containerPort named `portName` of a role's `container`, else v1's default for it. */
+function v1Port(job: V1Job, field: string, role: string, container: string, portName: string, fallback: number): number {
+  const spec = replicaSpecs(job, field).get(role);
+  const ports = (spec?.template?.spec?.containers ?? []).find((c: any) => c.name === container)?.ports ?? [];
+  return ports.find((p: any) => p.name === portName)?.containerPort ?? fallback;
+}
+
+/** Master (when present) is node 0 and Worker i node i + 1; without a Master, Worker i is node i. */
+function masterFirst(type: string, index: number, replicas: ReadonlyMap<string, number>): number {
+  return replicas.has('master') ? (type === 'master' ? 0 : index + 1) : index;
+}
+
+/** v1 Service host `<job>-<type>-<i>` -> v2 node host for every pod; the job name -> the TrainJob name. */
+function hostTranslations(kind: ParityKind, job: V1Job, trainJobName: string, replicas: ReadonlyMap<string, number>): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [type, count] of replicas) {
+    for (let i = 0; i < count; i++) out.push([`${job.metadata.name}-${type}-${i}`, trainerNodeHost(trainJobName, kind.nodeIndex(type, i, replicas))]);
+  }
+  if (trainJobName !== job.metadata.name) out.push([job.metadata.name, trainJobName]);
+  return out;
+}
+
+function suspendRunPolicy(job: V1Job, suspended: boolean): void {
+  job.spec.runPolicy = { ...job.spec.runPolicy, suspend: suspended };
+}
+
 const pytorchJob: ParityKind = {
   scheme: 'pytorchjob',
   plural: 'pytorchjobs',
-  replicas: pytorchReplicas,
-  nodeIndex: (type, index, replicas) => (replicas.has('master') ? (type === 'master' ? 0 : index + 1) : index),
+  apiVersion: 'kubeflow.org/v1',
+  container: 'pytorch',
+  contractEnv: ['MASTER_ADDR', 'MASTER_PORT', 'RANK', 'WORLD_SIZE', 'PET_NNODES', 'PET_NODE_RANK', 'PET_MASTER_ADDR', 'PET_MASTER_PORT'],
+  replicas: replicaCounts('pytorchReplicaSpecs'),
+  nodeIndex: masterFirst,
   hasMaster: (replicas) => replicas.has('master'),
   translations(job, trainJobName, replicas) {
-    const out: [string, string][] = [];
-    for (const [type, count] of replicas) {
-      for (let i = 0; i < count; i++) out.push([`${job.metadata.name}-${type}-${i}`, trainerNodeHost(trainJobName, this.nodeIndex(type, i, replicas))]);
-    }
     // The rendezvous port v1 injected: the `pytorchjob-port` of the Master's pytorch container (default 23456).
-    const master = Object.entries(job.spec.pytorchReplicaSpecs ?? {}).find(([k]) => k.toLowerCase() === 'master')?.[1] as any;
-    const ports = (master?.template?.spec?.containers ?? []).find((c: any) => c.name === 'pytorch')?.ports ?? [];
-    const port = ports.find((p: any) => p.name === 'pytorchjob-port')?.containerPort ?? 23456;
-    out.push([String(port), TRAINER_MASTER_PORT]);
-    if (trainJobName !== job.metadata.name) out.push([job.metadata.name, trainJobName]);
-    return out;
+    const port = v1Port(job, 'pytorchReplicaSpecs', 'master', 'pytorch', 'pytorchjob-port', 23456);
+    return [...hostTranslations(this, job, trainJobName, replicas), [String(port), TRAINER_MASTER_PORT]];
   },
-  suspend(job, suspended) {
-    job.spec.runPolicy = { ...job.spec.runPolicy, suspend: suspended };
+  suspend: suspendRunPolicy,
+};
+
+/**
+ * XGBoostJob (pkg/controller.v1/xgboost/xgboost.go SetPodEnv): Master + Workers like PyTorchJob. The
+ * env shim keeps v1's port numbers in MASTER_PORT/WORKER_PORT (the rabit tracker listens where the
+ * user's code puts it), so only host names are translated.
+ */
+const xgboostJob: ParityKind = {
+  scheme: 'xgboostjob',
+  plural: 'xgboostjobs',
+  apiVersion: 'kubeflow.org/v1',
+  container: 'xgboost',
+  cases: ['example-kubeflow-xgboost-rabit-test', 'example-kubeflow-xgboost-iris-train'],
+  needsTrainer: 'v2.2',
+  contractEnv: ['MASTER_ADDR', 'MASTER_PORT', 'WORLD_SIZE', 'RANK', 'WORKER_PORT', 'WORKER_ADDRS'],
+  replicas: replicaCounts('xgbReplicaSpecs'),
+  nodeIndex: masterFirst,
+  hasMaster: (replicas) => replicas.has('master'),
+  translations(job, trainJobName, replicas) {
+    return hostTranslations(this, job, trainJobName, replicas);
   },
+  suspend: suspendRunPolicy,
+};
+
+/**
+ * JAXJob (pkg/controller.v1/jax/envvar.go setPodEnv): Workers only, Worker i is node i; the
+ * coordinator port (`jaxjob-port`, default 6666) becomes Trainer's 29500, as the env shim sets it.
+ */
+const jaxJob: ParityKind = {
+  scheme: 'jaxjob',
+  plural: 'jaxjobs',
+  apiVersion: 'kubeflow.org/v1',
+  container: 'jax',
+  cases: ['example-kubeflow-jax-cpu-demo'],
+  needsTrainer: 'v2.2',
+  contractEnv: ['COORDINATOR_ADDRESS', 'COORDINATOR_PORT', 'NUM_PROCESSES', 'PROCESS_ID'],
+  replicas: replicaCounts('jaxReplicaSpecs'),
+  nodeIndex: (_type, index) => index,
+  hasMaster: () => false,
+  translations(job, trainJobName, replicas) {
+    const port = v1Port(job, 'jaxReplicaSpecs', 'worker', 'jax', 'jaxjob-port', 6666);
+    return [...hostTranslations(this, job, trainJobName, replicas), [String(port), TRAINER_MASTER_PORT]];
+  },
+  suspend: suspendRunPolicy,
+};
+
+/**
+ * TFJob (pkg/controller.v1/tensorflow/tensorflow.go genTFConfigJSONStr), Workers only (the layout the converter
+ * converts): Worker i is node i. TF_CONFIG lists `<job>-worker-<i>.<namespace>.svc:<tfjob-port>`, which
+ * translates to the JobSet host `<tj>-node-0-<i>.<tj>` (the port number is kept); compared as parsed JSON.
+ */
+const tfJob: ParityKind = {
+  scheme: 'tfjob',
+  plural: 'tfjobs',
+  apiVersion: 'kubeflow.org/v1',
+  container: 'tensorflow',
+  cases: ['example-kubeflow-tf-multi-worker', 'map-tf-dynamic-worker'],
+  contractEnv: ['TF_CONFIG'],
+  jsonEnv: ['TF_CONFIG'],
+  replicas: replicaCounts('tfReplicaSpecs'),
+  nodeIndex: (_type, index) => index,
+  hasMaster: () => false,
+  translations(job, trainJobName, replicas, ns) {
+    const hosts = hostTranslations(this, job, trainJobName, replicas);
+    // The Service name v1 put in TF_CONFIG: <host>.<namespace>.svc (no CUSTOM_CLUSTER_DOMAIN in the harness).
+    const services = ns ? hosts.filter(([from]) => from !== job.metadata.name).map(([from, to]): [string, string] => [`${from}.${ns.v1}.svc`, to]) : [];
+    return [...services, ...hosts];
+  },
+  suspend: suspendRunPolicy,
+};
+
+/**
+ * PaddleJob (pkg/controller.v1/paddlepaddle/envvar.go setPodEnv), collective mode with one Worker (what the
+ * converter converts): PADDLE_MASTER is `$(POD_IP_DUMMY):<port>` on worker 0, PADDLE_JOB_ID the job name.
+ */
+const paddleJob: ParityKind = {
+  scheme: 'paddlejob',
+  plural: 'paddlejobs',
+  apiVersion: 'kubeflow.org/v1',
+  container: 'paddle',
+  cases: ['map-paddle-single-worker'],
+  contractEnv: ['PYTHONUNBUFFERED', 'PADDLE_JOB_ID', 'PADDLE_NNODES', 'POD_IP_DUMMY', 'PADDLE_MASTER'],
+  replicas: replicaCounts('paddleReplicaSpecs'),
+  nodeIndex: masterFirst,
+  hasMaster: (replicas) => replicas.has('master'),
+  translations(job, trainJobName, replicas) {
+    return hostTranslations(this, job, trainJobName, replicas);
+  },
+  suspend: suspendRunPolicy,
 };
 
 /** Kinds the parity tests know, by v1 kind name. */
 export const PARITY_KINDS: Record<string, ParityKind> = {
   PyTorchJob: pytorchJob,
+  XGBoostJob: xgboostJob,
+  JAXJob: jaxJob,
+  TFJob: tfJob,
+  PaddleJob: paddleJob,
 };
+
+/** Trainer releases in order, to compare a harness version with a kind's `needsTrainer`. */
+const TRAINER_ORDER = ['v2.0', 'v2.1', 'v2.2', 'v2.3'];
+
+/** Whether Trainer `version` ships what `kind` needs (its runtime and ML policy). */
+export function trainerServes(kind: ParityKind, version: string): boolean {
+  return !kind.needsTrainer || TRAINER_ORDER.indexOf(version) >= TRAINER_ORDER.indexOf(kind.needsTrainer);
+}

@@ -120,6 +120,11 @@ export interface ParityContext {
    * so a selector on a label only v1 pods carry shows up instead of passing as equal text.
    */
   siblings?: Record<Side, { pod: PodObject; node: number }[]>;
+  /**
+   * Env variables whose value is JSON (TF_CONFIG): compared parsed, field by field
+   * (`env[TF_CONFIG].value.cluster.worker[0]`), so key order and spacing do not count, the content does.
+   */
+  jsonEnv?: readonly string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -167,6 +172,15 @@ export function resolveEnv(pod: PodObject, env: readonly EnvVar[] | undefined): 
     }
   }
   return out;
+}
+
+/** A JSON value parsed, or the text itself when it is not JSON (then it is compared as text). */
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 interface LabelSelector {
@@ -283,7 +297,7 @@ export function normalizePod(pod: PodObject, side: Side, ctx: ParityContext, all
     for (const c of (spec[list] as Record<string, any>[] | undefined) ?? []) {
       const env = resolveEnv(pod, c.env);
       const vars = new Map([...env].filter(([, v]) => v.value !== undefined).map(([k, v]) => [k, v.value!]));
-      if (c.env) c.env = [...env].map(([name, v]) => ({ name, ...v }));
+      if (c.env) c.env = [...env].map(([name, v]) => ({ name, ...(ctx.jsonEnv?.includes(name) && v.value !== undefined ? { value: parsedJson(v.value) } : v) }));
       if (c.command) c.command = (c.command as string[]).map((s) => expandVars(s, vars));
       if (c.args) c.args = (c.args as string[]).map((s) => expandVars(s, vars));
       if (rename[c.name]) c.name = rename[c.name];

@@ -5,7 +5,7 @@ import {
   describeUnallowed, diffPods, expandVars, globToRegExp, loadAllowList, resolveEnv, runsTorchrun, selectorMatches, translate,
   type AllowList, type ParityContext, type PodObject,
 } from '../controlplane/pod-parity.js';
-import { PARITY_KINDS } from '../controlplane/parity-kinds.js';
+import { PARITY_KINDS, trainerServes } from '../controlplane/parity-kinds.js';
 
 const allow = loadAllowList();
 
@@ -151,6 +151,35 @@ describe('diffPods', () => {
     v2.spec.containers[0].image = 'img:2';
     expect(diffPods(v1, v2, ctx(), list).find((d) => d.path.endsWith('.image'))?.allowedBy).toBeUndefined();
     expect(diffPods(v1, v2, ctx({ findings: new Set(['KTJ-ROLE-002']) }), list).find((d) => d.path.endsWith('.image'))?.allowedBy).toBe('img');
+  });
+});
+
+describe('kinds after PyTorchJob', () => {
+  const tfJob = { apiVersion: 'kubeflow.org/v1', kind: 'TFJob', metadata: { name: 'mw' }, spec: { tfReplicaSpecs: { Worker: { replicas: 2 } } } };
+  const tfPod = (side: 'v1' | 'v2', index: number, tfConfig: string): PodObject => ({
+    metadata: { name: `p${index}`, annotations: { 'batch.kubernetes.io/job-completion-index': String(index) } },
+    spec: { containers: [{ name: side === 'v1' ? 'tensorflow' : 'node', image: 'tf:2', env: [{ name: 'TF_CONFIG', value: tfConfig }] }] },
+  });
+
+  it('TFJob: translates the v1 Service names in TF_CONFIG and compares it as parsed JSON, key order aside', () => {
+    const k = PARITY_KINDS.TFJob!;
+    const replicas = k.replicas(tfJob);
+    const c = ctx({ kind: 'TFJob', translations: k.translations(tfJob, 'mw', replicas, { v1: 'ns-a', v2: 'ns-b' }), jsonEnv: k.jsonEnv, hasMaster: false });
+    const v1 = tfPod('v1', 1, '{"cluster":{"worker":["mw-worker-0.ns-a.svc:2222","mw-worker-1.ns-a.svc:2222"]},"task":{"type":"worker","index":1},"environment":"cloud"}');
+    const same = tfPod('v2', 1, '{"task":{"index":1,"type":"worker"},"environment":"cloud","cluster":{"worker":["mw-node-0-0.mw:2222","mw-node-0-1.mw:2222"]}}');
+    expect(diffPods(v1, same, c, allow).filter((d) => d.path.includes('TF_CONFIG'))).toEqual([]);
+    const wrongHost = tfPod('v2', 1, '{"cluster":{"worker":["mw-node-0-0.mw:2222","mw-worker-1:2222"]},"task":{"type":"worker","index":1},"environment":"cloud"}');
+    expect(describeUnallowed('w1', diffPods(v1, wrongHost, c, allow))).toEqual(['w1: spec.containers[node].env[TF_CONFIG].value.cluster.worker[1]: v1="mw-node-0-1.mw:2222" v2="mw-worker-1:2222"']);
+  });
+
+  it('places XGBoost Master at node 0 and JAX Worker i at node i; XGBoost/JAX need Trainer v2.2+', () => {
+    const xgb = PARITY_KINDS.XGBoostJob!;
+    const job = { apiVersion: 'kubeflow.org/v1', kind: 'XGBoostJob', metadata: { name: 'x' }, spec: { xgbReplicaSpecs: { Master: {}, Worker: { replicas: 2 } } } };
+    expect(translate('x-master-0,x-worker-1:9991', xgb.translations(job, 'x', xgb.replicas(job)))).toBe('x-node-0-0.x,x-node-0-2.x:9991');
+    const jax = PARITY_KINDS.JAXJob!;
+    const jjob = { apiVersion: 'kubeflow.org/v1', kind: 'JAXJob', metadata: { name: 'j' }, spec: { jaxReplicaSpecs: { Worker: { replicas: 2 } } } };
+    expect(translate('j-worker-1:6666', jax.translations(jjob, 'j', jax.replicas(jjob)))).toBe('j-node-0-1.j:29500');
+    expect([trainerServes(xgb, 'v2.1'), trainerServes(xgb, 'v2.3'), trainerServes(PARITY_KINDS.TFJob!, 'v2.1')]).toEqual([false, true, true]);
   });
 });
 

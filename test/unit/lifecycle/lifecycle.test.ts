@@ -2,7 +2,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { assessCleanup, assessJob, type V1JobFacts } from '../../../src/lifecycle/cleanup-plan.js';
 import { compareSides, countPods, describeV1, describeV2, formatDuration, parseQuantity } from '../../../src/lifecycle/compare.js';
-import { canonicalJson, readProvenance } from '../../../src/lifecycle/provenance.js';
+import { canonicalJson } from '../../../src/convert/content-hash.js';
+import { readProvenance } from '../../../src/lifecycle/provenance.js';
 import { describePlan, isNoop, planRollback, restorableManifest } from '../../../src/lifecycle/rollback-plan.js';
 import { judgeWebhook, matchesV1JobCreate, v1RefOf } from '../../../src/lifecycle/v1-acceptance.js';
 
