@@ -187,7 +187,8 @@ export class Cluster {
   readonly pageSize: number;
   private readonly bucket: TokenBucket;
   private readonly backoff: BackoffOptions;
-  private readonly clock: Clock;
+  /** The clock of the rate limiter, the backoff and callers that wait between requests (tests inject a fake one). */
+  readonly clock: Clock;
   private readonly counts: Record<string, number> = {};
   private retryCount = 0;
   private agent: http.Agent | undefined;

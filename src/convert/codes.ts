@@ -133,12 +133,13 @@ export const FINDING_CODES = {
   'KTJ-MPI-012': { severity: 'info', title: 'The job fits the stock MPI runtime as it is: no generated runtime' },
   'KTJ-XGB-001': { severity: 'warning', title: 'XGBoost workers per node follow the GPU count in Trainer v2' },
   // TFJob (no stock runtime: TF_CONFIG is rebuilt per pod from the completion index).
-  'KTJ-TF-001': { severity: 'error', title: 'TFJob role layout (Chief, Master, PS or Evaluator pods) not converted: one pod template per TrainJob' },
+  'KTJ-TF-001': { severity: 'error', title: 'TFJob role layout not converted: Chief, Master, PS or Evaluator pods without Workers' },
   'KTJ-TF-002': { severity: 'info', title: 'TF_CONFIG rebuilt for the Trainer v2 pods (cluster spec from JobSet host names, task index from the completion index)' },
   'KTJ-TF-003': { severity: 'warning', title: 'enableDynamicWorker: a failed worker now fails the TrainJob' },
   'KTJ-TF-004': { severity: 'info', title: 'Single-pod TFJob: no TF_CONFIG, as in v1' },
   'KTJ-TF-005': { severity: 'warning', title: 'JOB_COMPLETION_INDEX set by the user: TF_CONFIG reads the task index from it' },
   'KTJ-TF-006': { severity: 'info', title: 'Replica type with 0 replicas: its pod template is not carried' },
+  'KTJ-TF-007': { severity: 'info', title: 'Chief/Master, PS or Evaluator pods: the JobSet successPolicy ends the TrainJob as v1 ended the TFJob' },
   // PaddleJob (no stock runtime: the PADDLE_* variables v1 injected are set on the TrainJob).
   'KTJ-PADDLE-001': { severity: 'error', title: 'PaddleJob with a Master (parameter-server mode) not converted' },
   'KTJ-PADDLE-002': { severity: 'error', title: 'Collective PaddleJob with several Workers not converted: worker 0 needs its own PADDLE_MASTER' },

@@ -144,6 +144,24 @@ export function buildGeneratedRuntime(plan: ConversionPlan, reasons: string[]): 
     const entry = plan.podTemplates?.[j?.name];
     if (entry && j.template) j.template.spec = { ...(j.template.spec ?? {}), ...clone(entry.jobSpec ?? {}), template: clone(entry.pod) };
   }
+  if (plan.roleJobs?.length) {
+    template.spec = template.spec ?? {};
+    const rjobs: any[] = (template.spec.replicatedJobs = Array.isArray(template.spec.replicatedJobs) ? template.spec.replicatedJobs : []);
+    for (const r of plan.roleJobs) {
+      const job = {
+        name: r.name,
+        replicas: 1,
+        template: { spec: { ...clone(plan.jobSpec), parallelism: r.pods, completions: r.pods, completionMode: 'Indexed', template: clone(r.pod) } },
+      };
+      const at = rjobs.findIndex((j) => j?.name === r.name);
+      if (at >= 0) rjobs[at] = job;
+      else rjobs.push(job);
+    }
+  }
+  if (plan.successPolicy) {
+    template.spec = template.spec ?? {};
+    template.spec.successPolicy = clone(plan.successPolicy);
+  }
   spec.template = template;
   const labels: Record<string, string> = { ...(isObject(base.metadata?.labels) ? base.metadata.labels : {}) };
   labels['app.kubernetes.io/managed-by'] = 'kubectl-trainjob';

@@ -27,6 +27,16 @@ export interface RuntimeSelection {
   synthetic?: string;
 }
 
+/** One replicated Job of a generated runtime besides the trainer's (ConversionPlan.roleJobs). */
+export interface RoleJob {
+  /** The replicated Job's name: its pods are `<trainjob>-<name>-0-<index>.<trainjob>`. */
+  name: string;
+  /** Pods it runs (parallelism and completions of its Indexed Job). */
+  pods: number;
+  /** Its pod template (filled in once the TrainJob name is final). */
+  pod: JsonObject;
+}
+
 /** Options of one conversion. Everything the core needs arrives here: it reads no file, env or clock. */
 export interface ConvertOptions {
   target: Target;
@@ -102,6 +112,14 @@ export interface ConversionPlan {
    * their own (MPIJob's `launcher` and `node`).
    */
   podTemplates?: Record<string, { pod: JsonObject; jobSpec?: JsonObject }>;
+  /**
+   * Replicated Jobs the generated TrainingRuntime runs next to the trainer's, for kinds whose other roles have pods of
+   * their own (TFJob's chief, ps, evaluator): each with its pod template and fixed pod count (Trainer scales only the
+   * trainer Job by numNodes and leaves these as written). They get the trainer Job's Job settings (backoffLimit, ...).
+   */
+  roleJobs?: RoleJob[];
+  /** The JobSet successPolicy of the generated runtime, where v1 finished the job on one role's success (TFJob's Chief). */
+  successPolicy?: JsonObject;
   /** v1 settings with no v2 home, kept as an annotation so a rollback can restore them. */
   v1Settings: JsonObject;
   findings: Finding[];

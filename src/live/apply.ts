@@ -14,6 +14,7 @@ import { Resources, type ResourceRef } from '../cluster/resources.js';
 import { canonicalJson } from '../convert/content-hash.js';
 import { isGeneratedRuntime } from '../convert/shared-runtimes.js';
 import { ClusterError, InputError } from '../errors.js';
+import { retryRuntimeRace } from './runtime-race.js';
 
 /** kubectl's --dry-run values: none writes, server asks the API server to validate without storing, client sends no write at all. */
 export type DryRunMode = 'none' | 'client' | 'server';
@@ -28,6 +29,8 @@ export interface ApplyObjectOptions {
   forceConflicts: boolean;
   /** Defaults to `kubectl-trainjob`. */
   fieldManager?: string;
+  /** A debug line when a TrainJob is retried because Trainer's webhook has not seen its new runtime yet (-v=2+). */
+  log?: (line: string) => void;
 }
 
 /** The outcome of applying one object. */
@@ -202,13 +205,28 @@ export async function applyConversion(cluster: Cluster, objects: readonly KubeOb
   const applied: AppliedObject[] = [];
   for (const obj of objects) {
     try {
-      applied.push(await (shared && isGeneratedRuntime(obj) ? shared.apply(cluster, obj, opts) : applyObject(cluster, obj, opts)));
+      const justWritten = runtimeJustWritten(obj, applied, opts);
+      const apply = () => (shared && isGeneratedRuntime(obj) ? shared.apply(cluster, obj, opts) : applyObject(cluster, obj, opts));
+      // Trainer's webhook may not have seen the runtime written a moment ago: that one denial is retried briefly.
+      applied.push(await (justWritten ? retryRuntimeRace(apply, justWritten, { clock: cluster.clock, ...(opts.log ? { log: opts.log } : {}) }) : apply()));
     } catch (e) {
       if (e instanceof ClusterError) throw new ApplyConversionError(e, `${obj.kind}/${String(obj.metadata?.name ?? '')}`, applied);
       throw e;
     }
   }
   return applied;
+}
+
+/**
+ * The runtime a TrainJob references when this conversion has just really written it (`TrainingRuntime ns/name`),
+ * else undefined: only then can a denial saying the runtime does not exist be Trainer's cache lagging behind.
+ */
+export function runtimeJustWritten(obj: KubeObject, applied: readonly AppliedObject[], opts: Pick<ApplyObjectOptions, 'dryRun'>): string | undefined {
+  if (obj.kind !== 'TrainJob' || opts.dryRun !== 'none') return undefined;
+  const ref = (obj as { spec?: { runtimeRef?: { name?: string; kind?: string } } }).spec?.runtimeRef;
+  const kind = ref?.kind ?? 'ClusterTrainingRuntime';
+  const rt = applied.find((a) => a.kind === kind && a.name === ref?.name);
+  return rt ? `${rt.kind} ${rt.namespace ? `${rt.namespace}/` : ''}${rt.name}` : undefined;
 }
 
 /** `trainjobs.trainer.kubeflow.org`-style name of an applied object's resource (for reports). */

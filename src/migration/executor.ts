@@ -14,6 +14,7 @@ import { Resources } from '../cluster/resources.js';
 import { ANNOTATIONS } from '../convert/index.js';
 import { CliError } from '../errors.js';
 import { SharedRuntimeApplies } from '../live/apply.js';
+import { retryRuntimeRace } from '../live/runtime-race.js';
 import { cleanManifest } from '../live/clean.js';
 import { jobLabel, kindRef, v1JobKind } from '../live/kinds.js';
 import { isFinished, v1JobState as pytorchJobState } from '../live/state.js';
@@ -126,6 +127,8 @@ export interface ExecutorOptions {
   onOutcome?: (o: JobOutcome) => void;
   /** Generated runtimes applied in this run: a runtime several jobs share is applied once (made by executeMigration when absent). */
   runtimes?: SharedRuntimeApplies;
+  /** Debug lines (-v=2+): a TrainJob retried because Trainer's webhook has not seen its new runtime yet. */
+  log?: (line: string) => void;
 }
 
 /** The command that starts a suspended TrainJob. */
@@ -273,7 +276,10 @@ export async function executeJob(row: PlannedJob, live: KubeObject | undefined, 
       if (plan.suspend) (trainJob.spec ??= {}).suspend = true;
       const prov = addProvenance(trainJob as never, { path: backup.path, sha256: backup.entry.sha256 }, backup.manifest);
       out.v1ManifestEmbedded = prov.v1ManifestEmbedded;
-      out.steps.trainJob = await createTrainJob(opts.cluster, trainJob, plan, out);
+      const create = () => createTrainJob(opts.cluster, trainJob, plan, out);
+      // The generated runtime was written a moment ago: Trainer's webhook may deny the TrainJob until its cache has it.
+      const runtime = converted.runtime ? `TrainingRuntime ${plan.namespace}/${String(converted.runtime.metadata?.name ?? '')}` : undefined;
+      out.steps.trainJob = await (runtime ? retryRuntimeRace(create, runtime, { clock: opts.cluster.clock, ...(opts.log ? { log: opts.log } : {}) }) : create());
       out.suspended = (trainJob.spec?.suspend as boolean | undefined) === true;
       await opts.afterStep?.('trainjob', plan);
     } else {

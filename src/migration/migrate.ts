@@ -202,6 +202,7 @@ async function migrateWith(cluster: Cluster, opts: MigrateOptions, deps: Deps): 
     pollIntervalMs: opts.pollIntervalMs,
     sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     now: deps.now,
+    ...(deps.log && deps.log.verbosity >= 2 ? { log: deps.log.write } : {}),
     ...(opts.afterStep ? { afterStep: opts.afterStep } : {}),
     ...(bar ? { onOutcome: (o: JobOutcome) => bar.tick(o.status) } : {}),
   });

@@ -80,11 +80,13 @@ export async function runApplyV2(opts: ApplyV2Options, deps: Deps): Promise<void
 
   // A generated runtime several jobs share is applied once; the other jobs report it unchanged.
   const sharedRuntimes = new SharedRuntimeApplies();
+  // -v=2+: say when a TrainJob waits for Trainer's webhook to see the runtime applied just before it.
+  const raceLog = deps.log && deps.log.verbosity >= 2 ? deps.log.write : undefined;
   const applyJob = async (event: ConversionEvent): Promise<Outcome> => {
     if (!('job' in event) || event.job.error || event.job.refused || !event.job.objects.length) return { event, applied: [] };
     if (stop) return { event, applied: [], skipped: true };
     try {
-      return { event, applied: await applyConversion(cluster, asKubeObjects(event.job.objects), { dryRun: opts.dryRun, forceConflicts: opts.forceConflicts }, sharedRuntimes) };
+      return { event, applied: await applyConversion(cluster, asKubeObjects(event.job.objects), { dryRun: opts.dryRun, forceConflicts: opts.forceConflicts, ...(raceLog ? { log: raceLog } : {}) }, sharedRuntimes) };
     } catch (e) {
       if (!(e instanceof ApplyConversionError)) throw e;
       if (isForbidden(e.cause) || isResourceTypeMissing(e.cause)) stop ??= e.message;

@@ -10,10 +10,13 @@ const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const POD_NAME_MAX = 63;
 const RANDOM_SUFFIX = 6; // "-abcde"
 
-/** The longest TrainJob name whose pods JobSet accepts for a number of nodes (kubeflow-api.md §2.2). */
-export function maxTrainJobNameLength(numNodes: number): number {
-  const digits = String(Math.max(0, numNodes - 1)).length;
-  return POD_NAME_MAX - '-node-0-'.length - digits - RANDOM_SUFFIX;
+/**
+ * The longest TrainJob name whose pods JobSet accepts for a number of nodes (kubeflow-api.md §2.2), and for the
+ * replicated Jobs of other roles when the generated runtime has some (`<name>-evaluator-0-<index>-xxxxx`).
+ */
+export function maxTrainJobNameLength(numNodes: number, roleJobs: readonly { name: string; pods: number }[] = []): number {
+  const room = (job: string, pods: number) => POD_NAME_MAX - `-${job}-0-`.length - String(Math.max(0, pods - 1)).length - RANDOM_SUFFIX;
+  return Math.min(room('node', numNodes), ...roleJobs.map((r) => room(r.name, r.pods)));
 }
 
 /** The annotation that keeps the full name of a TrainJob whose name was shortened to fit JobSet's limit. */
@@ -44,7 +47,7 @@ function tooLongMessage(plan: ConversionPlan, name: string, max: number): string
 export function fitNameToJobSet(plan: ConversionPlan, force: boolean): void {
   const name = plan.name;
   if (name === undefined || !DNS1035.test(name) || name.length > 63) return;
-  const max = maxTrainJobNameLength(plan.numNodes);
+  const max = maxTrainJobNameLength(plan.numNodes, plan.roleJobs);
   if (name.length <= max || !force) return;
   plan.findings.push(finding('KTJ-NAME-001', 'metadata.name', tooLongMessage(plan, name, max), `Shorten the name to ${max} characters or fewer (or drop --suffix) to keep a name of your own.`));
   plan.annotations[ORIGINAL_NAME_ANNOTATION] = name;
@@ -66,7 +69,7 @@ export function checkName(plan: ConversionPlan): void {
     );
     return;
   }
-  const max = maxTrainJobNameLength(plan.numNodes);
+  const max = maxTrainJobNameLength(plan.numNodes, plan.roleJobs);
   if (name.length > max) {
     plan.findings.push(
       finding(

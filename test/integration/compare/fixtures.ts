@@ -90,7 +90,7 @@ const V1_SHAPES: Record<string, { field: string; roles: string[]; container: str
   MPIJob: { field: 'mpiReplicaSpecs', roles: ['Launcher', 'Worker'], container: 'mpi' },
   XGBoostJob: { field: 'xgbReplicaSpecs', roles: ['Master', 'Worker'], container: 'xgboost' },
   JAXJob: { field: 'jaxReplicaSpecs', roles: ['Worker'], container: 'jax' },
-  // Worker-only: the TFJob and PaddleJob layouts the converter moves (Chief/PS and Master layouts are refused, KTJ-TF-001, KTJ-PADDLE-001).
+  // Worker-only TFJob and PaddleJob layouts (the multi-role TF layouts are covered by test/integration/controllers/tf-roles.test.ts).
   TFJob: { field: 'tfReplicaSpecs', roles: ['Worker'], container: 'tensorflow' },
   PaddleJob: { field: 'paddleReplicaSpecs', roles: ['Worker'], container: 'paddle' },
 };

@@ -48,4 +48,34 @@ describe('migrate and roll back a TFJob and a PaddleJob', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('a TFJob with Chief, PS and Evaluator pods: one runtime with a replicated Job per role; rollback restores the TFJob and removes it', async () => {
+    const ns = await testNamespace('mig-tfroles');
+    const dir = tempDir('ktj-mig-tfroles-');
+    try {
+      const specs = { Chief: worker('tensorflow', 1), PS: worker('tensorflow', 2), Worker: worker('tensorflow', 2), Evaluator: worker('tensorflow', 1) };
+      await create({ apiVersion: 'kubeflow.org/v1', kind: 'TFJob', metadata: { name: 'tfr', namespace: ns }, spec: { tfReplicaSpecs: specs } });
+      const r = await ktj(['migrate', '-n', ns, 'tfjob/tfr', '--strategy', 'replace', '--yes', '--backup-dir', dir, '-o', 'json']);
+      expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(r.stdout).jobs.map((j: any) => [j.kind, j.name, j.status])).toEqual([['TFJob', 'tfr', 'migrated']]);
+      const [tj] = (await listObjects(tjPath(ns))) as any[];
+      expect(tj.spec.trainer.numNodes).toBe(2);
+      const [rt] = await runtimesIn(ns);
+      expect(rt.metadata.name).toBe(tj.spec.runtimeRef.name);
+      expect(rt.spec.template.spec.replicatedJobs.map((j: any) => [j.name, j.template.spec.parallelism])).toEqual([['node', undefined], ['chief', 1], ['ps', 2], ['evaluator', 1]]);
+      expect(rt.spec.template.spec.successPolicy).toEqual({ operator: 'Any', targetReplicatedJobs: ['chief'] });
+      const ps = rt.spec.template.spec.replicatedJobs[2].template.spec.template.spec.containers[0].env.find((e: any) => e.name === 'TF_CONFIG').value;
+      expect(ps).toContain('"ps":["tfr-ps-0-0.tfr:2222","tfr-ps-0-1.tfr:2222"]');
+      expect(ps).toContain('"task":{"type":"ps","index":$(JOB_COMPLETION_INDEX)}');
+      expect(await getObject(v1Path(ns, 'tfjobs', 'tfr'))).toBeUndefined();
+
+      const back = await ktj(['rollback', '-n', ns, 'tfjob/tfr', '--yes', '--backup-dir', dir]);
+      expect({ code: back.code, stderr: back.code === 0 ? '' : back.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(Object.keys((await getObject(v1Path(ns, 'tfjobs', 'tfr'))).spec.tfReplicaSpecs).sort()).toEqual(['Chief', 'Evaluator', 'PS', 'Worker']);
+      expect(await listObjects(tjPath(ns))).toEqual([]);
+      expect(await runtimesIn(ns)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

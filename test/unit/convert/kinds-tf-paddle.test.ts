@@ -28,15 +28,22 @@ const codes = (r: ReturnType<typeof one>) => r.findings.map((f) => f.code);
  * v1's genTFConfigJSONStr for a Worker pod, written out independently: Go marshals the struct fields in order
  * (cluster, task, environment) and the ClusterSpec map with sorted keys; hosts are the v1 Service names.
  */
-function v1TFConfig(roles: Record<string, number>, job: string, ns: string, port: number, index: number): string {
+function v1TFConfig(roles: Record<string, number>, job: string, ns: string, port: number, index: number, type = 'worker'): string {
   const cluster = Object.fromEntries(
     Object.keys(roles)
       .map((r) => r.toLowerCase())
       .sort()
       .map((r) => [r, Array.from({ length: roles[Object.keys(roles).find((k) => k.toLowerCase() === r)!]! }, (_, i) => `${job}-${r}-${i}.${ns}.svc:${port}`)]),
   );
-  return JSON.stringify({ cluster, task: { type: 'worker', index }, environment: 'cloud' });
+  return JSON.stringify({ cluster, task: { type, index }, environment: 'cloud' });
 }
+
+/** What Kubernetes makes of a TF_CONFIG value in pod `index`, with the v2 host names put back to v1's Services (`node` Job = Workers). */
+function asV1(value: string, index: number): string {
+  return value.replaceAll(`$(${INDEX_VAR})`, String(index)).replace(/tf-(node|chief|master|ps|evaluator)-0-(\d)\.tf:/g, (_, job, i) => `tf-${job === 'node' ? 'worker' : job}-${i}.ns.svc:`);
+}
+const roleJob = (r: ReturnType<typeof one>, name: string) => runtime(r).spec.template.spec.replicatedJobs.find((j: any) => j.name === name);
+const roleEnv = (r: ReturnType<typeof one>, name: string) => Object.fromEntries((roleJob(r, name).template.spec.template.spec.containers[0].env as any[]).map((e) => [e.name, e.value ?? e.valueFrom]));
 
 describe('TFJob', () => {
   test('Worker-only: TF_CONFIG is v1 byte for byte once the host names are mapped and the index expanded', () => {
@@ -64,19 +71,78 @@ describe('TFJob', () => {
     expect(runtime(a).metadata.name).toBe(runtime(b).metadata.name);
   });
 
+  test('Chief + Workers (MultiWorkerMirroredStrategy): a chief Job of its own, every TF_CONFIG v1 byte for byte, the Chief ends the job', () => {
+    const specs = { Chief: { replicas: 1, ...pod('tensorflow', { env: [{ name: 'A', value: '1' }] }) }, Worker: { replicas: 2, restartPolicy: 'OnFailure', ...pod('tensorflow') } };
+    const r = one(tfJob(specs));
+    expect(r.refused).toBe(false);
+    expect(trainJob(r).spec.trainer.numNodes).toBe(2);
+    for (const i of [0, 1]) expect(asV1(envOf(r).TF_CONFIG, i)).toBe(v1TFConfig({ Chief: 1, Worker: 2 }, 'tf', 'ns', 2222, i));
+    const chief = roleJob(r, 'chief');
+    expect(chief).toMatchObject({ replicas: 1, template: { spec: { parallelism: 1, completions: 1, completionMode: 'Indexed' } } });
+    // v1's default restartPolicy of a TFJob replica (Never) is kept on the chief's own pods.
+    expect(chief.template.spec.template.spec.restartPolicy).toBe('Never');
+    expect(chief.template.spec.template.spec.containers[0]).toMatchObject({ name: 'node', image: 'img:1' });
+    expect(Object.keys(roleEnv(r, 'chief'))).toEqual(['A', INDEX_VAR, 'TF_CONFIG']);
+    expect(asV1(roleEnv(r, 'chief').TF_CONFIG, 0)).toBe(v1TFConfig({ Chief: 1, Worker: 2 }, 'tf', 'ns', 2222, 0, 'chief'));
+    expect(runtime(r).spec.template.spec.successPolicy).toEqual({ operator: 'Any', targetReplicatedJobs: ['chief'] });
+    expect(codes(r)).toEqual(expect.arrayContaining(['KTJ-TF-002', 'KTJ-TF-007']));
+    expect(codes(r)).not.toContain('KTJ-ROLE-001');
+    expect(codes(r)).not.toContain('KTJ-TF-001');
+  });
+
+  test('PS + Workers + Evaluator (ParameterServerStrategy): a Job per role, Evaluator in the cluster spec as v1 had it, the Workers end the job', () => {
+    const specs = { PS: { replicas: 2, ...pod('tensorflow', { ports: [{ name: 'tfjob-port', containerPort: 3333 }] }) }, Worker: { replicas: 3, ...pod('tensorflow') }, Evaluator: { replicas: 1, ...pod('tensorflow') } };
+    const r = one(tfJob(specs), opts({ target: getTarget('v2.1') }));
+    expect(r.refused).toBe(false);
+    expect(runtime(r).spec.template.spec.replicatedJobs.map((j: any) => [j.name, j.template.spec.parallelism])).toEqual([['node', undefined], ['ps', 2], ['evaluator', 1]]);
+    const v1 = (i: number, type: string) =>
+      JSON.stringify({
+        cluster: {
+          evaluator: ['tf-evaluator-0.ns.svc:2222'],
+          ps: ['tf-ps-0.ns.svc:3333', 'tf-ps-1.ns.svc:3333'],
+          worker: [0, 1, 2].map((w) => `tf-worker-${w}.ns.svc:2222`),
+        },
+        task: { type, index: i },
+        environment: 'cloud',
+      });
+    expect(asV1(envOf(r).TF_CONFIG, 2)).toBe(v1(2, 'worker'));
+    expect(asV1(roleEnv(r, 'ps').TF_CONFIG, 1)).toBe(v1(1, 'ps'));
+    expect(asV1(roleEnv(r, 'evaluator').TF_CONFIG, 0)).toBe(v1(0, 'evaluator'));
+    expect(runtime(r).spec.template.spec.successPolicy).toEqual({ operator: 'All', targetReplicatedJobs: ['node'] });
+    // The Workers still need to all succeed (v1: worker 0 sufficed by default).
+    expect(codes(r)).toEqual(expect.arrayContaining(['KTJ-TF-007', 'KTJ-ROLE-001']));
+  });
+
+  test('enableDynamicWorker with PS: v1\'s sparse form per role', () => {
+    const r = one(tfJob({ PS: { replicas: 1, ...pod('tensorflow') }, Worker: { replicas: 2, ...pod('tensorflow') }, Chief: { replicas: 1, ...pod('tensorflow') } }, { enableDynamicWorker: true }));
+    const i = `$(${INDEX_VAR})`;
+    expect(envOf(r).TF_CONFIG).toBe(`{"cluster":{"worker":{"${i}":"tf-node-0-${i}.tf:2222"},"ps":["tf-ps-0-0.tf:2222"]},"task":{"type":"worker","index":${i}}}`);
+    expect(roleEnv(r, 'ps').TF_CONFIG).toBe(`{"cluster":{"worker":{},"ps":["tf-ps-0-${i}.tf:2222"]},"task":{"type":"ps","index":${i}}}`);
+    expect(roleEnv(r, 'chief').TF_CONFIG).toBe(`{"cluster":{"worker":{},"ps":[]},"task":{"type":"chief","index":${i}}}`);
+  });
+
+  test('a name too long for the evaluator pods is checked against that Job too, and --force shortens it before TF_CONFIG names the hosts', () => {
+    const name = 'a'.repeat(44); // fits node pods (max 48 for < 10 nodes), not evaluator pods (max 43)
+    const doc = { ...tfJob({ Worker: { replicas: 2, ...pod('tensorflow') }, Evaluator: { replicas: 1, ...pod('tensorflow') } }), metadata: { name, namespace: 'ns' } };
+    expect(one(doc).findings.find((f) => f.code === 'KTJ-NAME-001')?.severity).toBe('error');
+    const forced = one(doc, opts({ force: true }));
+    const short = trainJob(forced).metadata.name as string;
+    expect(short.length).toBe(43);
+    expect(envOf(forced).TF_CONFIG).toContain(`${short}-evaluator-0-0.${short}:2222`);
+    expect(roleEnv(forced, 'evaluator').TF_CONFIG).not.toContain(name);
+  });
+
   test.each([
-    [{ Chief: { replicas: 1, ...pod('tensorflow') }, Worker: { replicas: 2, ...pod('tensorflow') } }, 'Chief 1 + Worker 2', 'Chief'],
-    [{ PS: { replicas: 2, ...pod('tensorflow') }, Worker: { replicas: 2, ...pod('tensorflow') } }, 'PS 2 + Worker 2', 'PS'],
     [{ Master: { replicas: 1, ...pod('tensorflow') } }, 'Master 1', 'Master'],
-    [{ Worker: { replicas: 2, ...pod('tensorflow') }, Evaluator: { replicas: 1, ...pod('tensorflow') } }, 'Worker 2 + Evaluator 1', 'Evaluator'],
-  ])('layout %# is refused with KTJ-TF-001 naming it, even with --force', (specs, layout, role) => {
+    [{ Chief: { replicas: 1, ...pod('tensorflow') }, PS: { replicas: 1, ...pod('tensorflow') }, Worker: { replicas: 0, ...pod('tensorflow') } }, 'Chief 1 + PS 1 + Worker 0', 'Chief and PS'],
+  ])('layout %# without Workers is refused with KTJ-TF-001 naming it, even with --force', (specs, layout, roles) => {
     for (const force of [false, true]) {
       const r = one(tfJob(specs), opts({ force }));
       expect(r.refused).toBe(true);
       expect(r.objects).toEqual([]);
       const f = r.findings.find((x) => x.code === 'KTJ-TF-001')!;
-      expect(f.message).toContain(`The layout ${layout} is not converted`);
-      expect(f.message).toContain(`${role}`);
+      expect(f.message).toContain(`The layout ${layout} is not converted: it has no Worker pods`);
+      expect(f.message).toContain(roles);
     }
   });
 

@@ -1,8 +1,9 @@
-import { assemble, finish, mapReplicaRestartPolicy, newPlan, type ConversionResult } from '../../build.js';
+import { assemble, finish, mapReplicaRestartPolicy, mapRestartPolicy, newPlan, type ConversionResult } from '../../build.js';
 import { finding } from '../../codes.js';
 import type { Finding } from '../../findings.js';
 import { clone, isObject, joinPath, type JsonObject, type ReplicaSpec } from '../../model.js';
-import type { ConversionPlan, ConvertOptions } from '../../plan.js';
+import type { ConversionPlan, ConvertOptions, RoleJob } from '../../plan.js';
+import { fitNameToJobSet } from '../../rules/metadata.js';
 import { carryPodTemplate, type TrainingContainer } from '../../rules/pod.js';
 import { mapRunPolicy } from '../../rules/run-policy.js';
 import { checkV1HostNames, COMPLETION_INDEX_FIELD, nodeHost } from '../../rules/v1-env.js';
@@ -48,30 +49,56 @@ function tfPort(replica: ReplicaSpec): number {
   return isObject(p) && typeof p.containerPort === 'number' ? p.containerPort : V1_PORT.port;
 }
 
-/**
- * The TF_CONFIG value of every Worker pod, as v1's `genTFConfigJSONStr` builds it (Go's json.Marshal:
- * compact, cluster keys sorted, every declared replica type listed, `"environment":"cloud"`), with the
- * v1 Service names replaced by the JobSet pod host names and the task index left to Kubernetes'
- * dependent-variable expansion of $(JOB_COMPLETION_INDEX). With enableDynamicWorker, v1's sparse form:
- * the worker's own address keyed by its index, `ps` null when the job declares no PS.
- */
-export function workerTFConfig(job: ReplicaJob, trainJobName: string, workers: number, port: number, dynamic: boolean): string {
-  const index = `$(${INDEX_VAR})`;
-  const task = `"task":{"type":"worker","index":${index}}`;
-  if (dynamic) {
-    const ps = job.replicas.PS ? '[]' : 'null';
-    return `{"cluster":{"worker":{"${index}":"${trainJobName}-node-0-${index}.${trainJobName}:${port}"},"ps":${ps}},${task}}`;
-  }
-  const cluster: Record<string, string[]> = {};
-  for (const role of Object.keys(job.replicas)) cluster[role.toLowerCase()] = [];
-  cluster.worker = Array.from({ length: workers }, (_, i) => `${nodeHost(trainJobName, i)}:${port}`);
-  const keys = Object.keys(cluster).sort();
-  return `{"cluster":{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(cluster[k])}`).join(',')}},${task},"environment":"cloud"}`;
+/** Where the pods of each declared role run under Trainer v2: the replicated Job, its pod count and TF port. */
+export interface TFCluster {
+  /** The TrainJob name (the JobSet name and the pods' subdomain). */
+  trainJobName: string;
+  /** By lower-case v1 replica type (`worker`, `ps`, ...), every type the job declares (0 replicas included, as v1 listed them). */
+  roles: Record<string, { job: string; pods: number; port: number }>;
 }
 
-/** The training container's env: user values kept (TF_CONFIG replaced, as v1's value won), then the index and TF_CONFIG. */
-function tfEnv(job: ReplicaJob, rawEnv: unknown, envPath: string, plan: ConversionPlan & { name?: string }, port: number, distributed: boolean): void {
-  const findings = plan.findings;
+/** The address of pod `index` of a role: JobSet's stable host name `<trainjob>-<job>-0-<index>.<trainjob>`, and the role's port. */
+function address(c: TFCluster, role: string, index: number | string): string {
+  const r = c.roles[role]!;
+  return `${c.trainJobName}-${r.job}-0-${index}.${c.trainJobName}:${r.port}`;
+}
+
+/**
+ * The TF_CONFIG value of the pods of one role, as v1's `genTFConfigJSONStr` builds it (Go's json.Marshal: compact,
+ * cluster keys sorted, every declared replica type listed, Evaluator included, `"environment":"cloud"`), with the
+ * v1 Service names replaced by the JobSet pod host names and the task index left to Kubernetes' dependent-variable
+ * expansion of $(JOB_COMPLETION_INDEX). With enableDynamicWorker, v1's sparse form: a worker lists its own address
+ * keyed by its index and every PS (`ps` null when the job declares no PS), a PS its own address only, other roles none.
+ */
+export function tfConfig(c: TFCluster, type: string, dynamic: boolean): string {
+  const index = `$(${INDEX_VAR})`;
+  const task = `"task":{"type":${JSON.stringify(type)},"index":${index}}`;
+  const all = (role: string) => Array.from({ length: c.roles[role]?.pods ?? 0 }, (_, i) => address(c, role, i));
+  if (dynamic) {
+    let worker = '{}';
+    let ps = '[]';
+    if (type === 'worker') {
+      worker = `{"${index}":${JSON.stringify(address(c, 'worker', index))}}`;
+      ps = c.roles.ps ? JSON.stringify(all('ps')) : 'null';
+    } else if (type === 'ps') {
+      ps = JSON.stringify([address(c, 'ps', index)]);
+    }
+    return `{"cluster":{"worker":${worker},"ps":${ps}},${task}}`;
+  }
+  const keys = Object.keys(c.roles).sort();
+  return `{"cluster":{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(all(k))}`).join(',')}},${task},"environment":"cloud"}`;
+}
+
+/** The TF_CONFIG of every Worker pod of a Worker-only job (tfConfig with the Workers on the `node` Job). */
+export function workerTFConfig(job: ReplicaJob, trainJobName: string, workers: number, port: number, dynamic: boolean): string {
+  const roles: TFCluster['roles'] = {};
+  for (const role of Object.keys(job.replicas)) roles[role.toLowerCase()] = { job: role.toLowerCase(), pods: 0, port };
+  roles.worker = { job: 'node', pods: workers, port };
+  return tfConfig({ trainJobName, roles }, 'worker', dynamic);
+}
+
+/** The user's env of a role's training container, TF_CONFIG taken out when v1 replaced it (reported); whether it sets the index itself. */
+function userEnv(rawEnv: unknown, envPath: string, plan: ConversionPlan, distributed: boolean): { env: JsonObject[]; userIndex: boolean } {
   const env: JsonObject[] = [];
   let userIndex = false;
   if (Array.isArray(rawEnv)) {
@@ -79,25 +106,20 @@ function tfEnv(job: ReplicaJob, rawEnv: unknown, envPath: string, plan: Conversi
       if (!isObject(e)) return;
       if (e.name === 'TF_CONFIG' && distributed) {
         plan.v1Settings.droppedEnv = [...((plan.v1Settings.droppedEnv as JsonObject[] | undefined) ?? []), e];
-        findings.push(finding('KTJ-ENV-013', `${envPath}[${i}]`, 'TF_CONFIG is replaced: v1 appended its own TF_CONFIG after it (the later value wins), and so does the TrainJob.'));
+        plan.findings.push(finding('KTJ-ENV-013', `${envPath}[${i}]`, 'TF_CONFIG is replaced: v1 appended its own TF_CONFIG after it (the later value wins), and so does the TrainJob.'));
         return;
       }
       if (e.name === INDEX_VAR) userIndex = true;
       env.push(e);
     });
   }
-  plan.trainer.env = env;
-  if (!distributed) {
-    findings.push(finding('KTJ-TF-004', job.specsPath, 'The TFJob runs one pod, so v1 set no TF_CONFIG (isDistributed) and the TrainJob sets none either.'));
-    return;
-  }
-  if (plan.name === undefined) {
-    findings.push(finding('KTJ-ENV-008', envPath, 'v1 injected TF_CONFIG; building it needs the TrainJob name (the pod host names), which generateName leaves open.', 'Give the job a fixed name.', 'error'));
-    return;
-  }
-  const dynamic = job.spec.enableDynamicWorker === true;
+  return { env, userIndex };
+}
+
+/** Appends the completion index (unless the user set it, reported) and TF_CONFIG to a role's env. */
+function appendTFConfig(env: JsonObject[], userIndex: boolean, envPath: string, plan: ConversionPlan, value: string): void {
   if (userIndex) {
-    findings.push(
+    plan.findings.push(
       finding(
         'KTJ-TF-005',
         envPath,
@@ -108,7 +130,25 @@ function tfEnv(job: ReplicaJob, rawEnv: unknown, envPath: string, plan: Conversi
   } else {
     env.push({ name: INDEX_VAR, valueFrom: { fieldRef: { fieldPath: COMPLETION_INDEX_FIELD } } });
   }
-  env.push({ name: 'TF_CONFIG', value: workerTFConfig(job, plan.name, plan.numNodes, port, dynamic) });
+  env.push({ name: 'TF_CONFIG', value });
+}
+
+/** The training container's env of a Worker-only job: user values kept (TF_CONFIG replaced, as v1's value won), then the index and TF_CONFIG. */
+function tfEnv(job: ReplicaJob, rawEnv: unknown, envPath: string, plan: ConversionPlan & { name?: string }, port: number, distributed: boolean): void {
+  const findings = plan.findings;
+  const { env, userIndex } = userEnv(rawEnv, envPath, plan, distributed);
+  plan.trainer.env = env;
+  checkV1HostNames(plan, LAYOUT.roles, envPath, 'the addresses in TF_CONFIG');
+  if (!distributed) {
+    findings.push(finding('KTJ-TF-004', job.specsPath, 'The TFJob runs one pod, so v1 set no TF_CONFIG (isDistributed) and the TrainJob sets none either.'));
+    return;
+  }
+  if (plan.name === undefined) {
+    findings.push(finding('KTJ-ENV-008', envPath, 'v1 injected TF_CONFIG; building it needs the TrainJob name (the pod host names), which generateName leaves open.', 'Give the job a fixed name.', 'error'));
+    return;
+  }
+  const dynamic = job.spec.enableDynamicWorker === true;
+  appendTFConfig(env, userIndex, envPath, plan, workerTFConfig(job, plan.name, plan.numNodes, port, dynamic));
   findings.push(
     finding(
       'KTJ-TF-002',
@@ -119,29 +159,73 @@ function tfEnv(job: ReplicaJob, rawEnv: unknown, envPath: string, plan: Conversi
   );
 }
 
+/** The v1 roles that run in replicated Jobs of their own next to the Workers (`node`), in v1's order, by Job name. */
+const ROLE_JOBS: Readonly<Record<string, string>> = { Chief: 'chief', Master: 'master', PS: 'ps', Evaluator: 'evaluator' };
+
 /**
- * Converts one TFJob into a TrainJob on a generated TrainingRuntime (Trainer ships no TensorFlow runtime):
- * Worker-only layouts (MultiWorkerMirroredStrategy and single-worker jobs) become numNodes Workers whose
- * TF_CONFIG matches v1's; layouts with Chief, Master, PS or Evaluator pods are refused (KTJ-TF-001). Pure.
+ * One non-Worker role's pod template in the generated runtime: the v1 template through the shared pod rules (each
+ * field reported where it goes), the `tensorflow` container renamed `node` as on the Workers, the role's own
+ * restartPolicy kept exactly (the runtime is generated anyway), TF_CONFIG with the role's task type appended.
+ */
+function rolePod(job: ReplicaJob, role: string, plan: ConversionPlan, opts: ConvertOptions, cluster: TFCluster, dynamic: boolean): JsonObject {
+  const replica = job.replicas[role]!;
+  const rolePath = `${job.specsPath}.${replica.inputKey}`;
+  const sub = newPlan(job, opts, job.specsPath, plan.runtime, plan.findings);
+  sub.name = plan.name;
+  const template = clone(replica.template);
+  carryPodTemplate(template, `${rolePath}.template`, sub, CONTAINER);
+  mapRestartPolicy(replica.restartPolicy, `${rolePath}.restartPolicy`, sub);
+  const containers = (template.spec as JsonObject).containers as JsonObject[];
+  const index = containers.findIndex((c) => c.name === CONTAINER.name);
+  const envPath = `${rolePath}.template.spec.containers[${index}].env`;
+  const { env, userIndex } = userEnv(containers[index]!.env, envPath, sub, true);
+  sub.trainer.env = env;
+  checkV1HostNames(sub, LAYOUT.roles, envPath, 'the addresses in TF_CONFIG');
+  appendTFConfig(env, userIndex, envPath, sub, tfConfig(cluster, role.toLowerCase(), dynamic));
+  for (const [k, v] of Object.entries(sub.v1Settings)) plan.v1Settings[`${role}.${k}`] = v;
+  const node: JsonObject = { name: 'node', image: sub.trainer.image };
+  if (sub.trainer.command) node.command = sub.trainer.command;
+  if (sub.trainer.args) node.args = sub.trainer.args;
+  node.env = env;
+  if (sub.trainer.resourcesPerNode) node.resources = sub.trainer.resourcesPerNode;
+  Object.assign(node, sub.nodeContainer);
+  const pod: JsonObject = {};
+  const meta: JsonObject = {};
+  if (sub.podMetadata.labels) meta.labels = sub.podMetadata.labels;
+  if (sub.podMetadata.annotations) meta.annotations = sub.podMetadata.annotations;
+  if (Object.keys(meta).length) pod.metadata = meta;
+  pod.spec = { ...sub.podSpec, restartPolicy: sub.restartPolicy ?? 'OnFailure', containers: [node, ...sub.sidecars] };
+  return pod;
+}
+
+/** A layout of Chief/Master/PS/Evaluator pods with no Worker to run as the TrainJob's nodes: refused, naming it. */
+function refuseNoWorkers(job: ReplicaJob, others: string[], findings: Finding[]): ConversionResult {
+  const layout = LAYOUT.roles.filter((r) => job.replicas[r]).map((r) => `${r} ${job.replicas[r]!.replicas}`).join(' + ');
+  findings.push(
+    finding(
+      'KTJ-TF-001',
+      job.specsPath,
+      `The layout ${layout} is not converted: it has no Worker pods. The generated runtime runs the Workers as the TrainJob's nodes (the replicated Job Trainer scales by numNodes and gives the trainer image and env) and ${others.join(' and ')} in replicated Jobs of their own; without a Worker no role fills the node Job.`,
+      `Keep this TFJob on Training Operator v1, or declare the training pods as Worker replicas (with TF_CONFIG task type "worker").`,
+    ),
+  );
+  return finish({ objects: [], findings, refused: true });
+}
+
+/**
+ * Converts one TFJob into a TrainJob on a generated TrainingRuntime (Trainer ships no TensorFlow runtime). The
+ * Workers are the TrainJob's nodes (numNodes, trainer image and env); Chief, Master, PS and Evaluator pods, when the
+ * job has them, run in replicated Jobs of their own in the runtime (`chief`, `master`, `ps`, `evaluator`), each with
+ * its own pod template, and every pod gets the TF_CONFIG v1 gave it. Verified through the real Trainer v2.1 and v2.3
+ * webhooks and controllers (test/integration/controllers). Layouts with no Worker are refused (KTJ-TF-001). Pure.
  */
 export function convertTFJob(raw: JsonObject, opts: ConvertOptions): ConversionResult {
   const findings: Finding[] = [];
   const job = readReplicaJob(raw, LAYOUT, findings);
   if (!job) return finish({ objects: [], findings, refused: true });
   const others = LAYOUT.roles.filter((r) => r !== 'Worker' && (job.replicas[r]?.replicas ?? 0) > 0);
-  if (others.length) {
-    const layout = LAYOUT.roles.filter((r) => job.replicas[r]).map((r) => `${r} ${job.replicas[r]!.replicas}`).join(' + ');
-    findings.push(
-      finding(
-        'KTJ-TF-001',
-        job.specsPath,
-        `The layout ${layout} is not converted: a TrainJob runs one pod template (its node job), but ${others.join(' and ')} pods need their own template and TF_CONFIG task type, i.e. one replicated Job per role in the runtime, and v1 finished the job when the ${job.replicas.Master ? 'Master' : job.replicas.Chief ? 'Chief' : 'worker 0'} succeeded while PS pods never exit, which needs a JobSet success policy; kubectl-trainjob does not generate that runtime (not verified through the Trainer webhook).`,
-        'Keep this TFJob on Training Operator v1, or move the training to MultiWorkerMirroredStrategy (Workers only), which converts; the job would also need a TrainingRuntime with one replicated Job per role.',
-      ),
-    );
-    return finish({ objects: [], findings, refused: true });
-  }
   const worker = job.replicas.Worker;
+  if (others.length && (!worker || worker.replicas < 1)) return refuseNoWorkers(job, others, findings);
   if (!worker || worker.replicas < 1) {
     findings.push(finding('KTJ-V1-001', worker ? `${job.specsPath}.${worker.inputKey}.replicas` : job.specsPath, 'The TFJob runs no pods (no Worker replicas and no other role).', 'Set Worker replicas to at least 1.'));
     return finish({ objects: [], findings, refused: true });
@@ -163,20 +247,100 @@ export function convertTFJob(raw: JsonObject, opts: ConvertOptions): ConversionR
   const containers = (template.spec as JsonObject).containers as JsonObject[];
   const index = containers.findIndex((c) => c.name === CONTAINER.name);
   const envPath = `${templatePath}.spec.containers[${index}].env`;
+  if (others.length) return convertRoles(job, others, plan, opts, envPath, containers[index]!.env);
   const restartPolicy = mapReplicaRestartPolicy(worker, `${workerPath}.restartPolicy`, plan, 'TFJob');
   const distributed = Object.values(job.replicas).reduce((n, r) => n + r.replicas, 0) !== 1;
+  fitNameToJobSet(plan, opts.force); // before TF_CONFIG names the hosts
   tfEnv(job, containers[index]!.env, envPath, plan, tfPort(worker), distributed);
-  checkV1HostNames(plan, LAYOUT.roles, envPath, 'the addresses in TF_CONFIG');
   mapTFJobPolicies(job, plan);
   mapRunPolicy(job, plan, opts.target.capabilities, restartPolicy);
   return assemble(plan, opts);
 }
 
-/** successPolicy and enableDynamicWorker: what v1's status logic did against JobSet's (every Job must succeed). */
-function mapTFJobPolicies(job: ReplicaJob, plan: ConversionPlan): void {
+/** The TFJob's cleanPodPolicy after v1 defaulting (`None` for TFJobs, tensorflow_defaults.go). */
+function cleanPolicy(job: ReplicaJob): string {
+  const p = job.runPolicy.cleanPodPolicy;
+  return typeof p === 'string' && p !== '' ? p : 'None';
+}
+
+/**
+ * The multi-role layouts (Chief/Master + Workers for MultiWorkerMirroredStrategy, PS + Workers (+ Chief) for
+ * ParameterServerStrategy, an Evaluator): one replicated Job per role in the generated runtime, each pod with v1's
+ * TF_CONFIG (every declared role in the cluster spec, Evaluator included as v1 did), and v1's completion rule as the
+ * JobSet successPolicy: the Chief/Master's success ends the TrainJob; without one, the Workers' (PS and Evaluator
+ * pods never exit by themselves). JobSet then deletes the Jobs still running, as v1's cleanPodPolicy Running did.
+ */
+function convertRoles(job: ReplicaJob, others: string[], plan: ConversionPlan, opts: ConvertOptions, envPath: string, rawEnv: unknown): ConversionResult {
+  const findings = plan.findings;
+  const worker = job.replicas.Worker!;
+  const workerPath = `${job.specsPath}.${worker.inputKey}`;
+  plan.runtimeReasons.push(`pods of their own for ${others.join(', ')} (replicated Jobs ${others.map((r) => ROLE_JOBS[r]).join(', ')} next to the Workers' node Job)`);
+  // The runtime is generated anyway: every role keeps its v1 restartPolicy exactly (no OnFailure default for the Workers).
+  mapRestartPolicy(worker.restartPolicy, `${workerPath}.restartPolicy`, plan);
+  const restartPolicy = plan.restartPolicy ?? worker.restartPolicy;
+  plan.roleJobs = others.map((r): RoleJob => ({ name: ROLE_JOBS[r]!, pods: job.replicas[r]!.replicas, pod: {} }));
+  fitNameToJobSet(plan, opts.force);
+  const { env, userIndex } = userEnv(rawEnv, envPath, plan, true);
+  plan.trainer.env = env;
+  checkV1HostNames(plan, LAYOUT.roles, envPath, 'the addresses in TF_CONFIG');
+  if (plan.name === undefined) {
+    findings.push(finding('KTJ-ENV-008', envPath, 'v1 injected TF_CONFIG; building it needs the TrainJob name (the pod host names), which generateName leaves open.', 'Give the job a fixed name.', 'error'));
+    return finish({ objects: [], findings, refused: true });
+  }
+  const cluster: TFCluster = { trainJobName: plan.name, roles: {} };
+  for (const role of LAYOUT.roles) {
+    const r = job.replicas[role];
+    if (r) cluster.roles[role.toLowerCase()] = { job: role === 'Worker' ? 'node' : ROLE_JOBS[role]!, pods: r.replicas, port: tfPort(r) };
+  }
+  const dynamic = job.spec.enableDynamicWorker === true;
+  appendTFConfig(env, userIndex, envPath, plan, tfConfig(cluster, 'worker', dynamic));
+  for (const r of plan.roleJobs) r.pod = rolePod(job, others.find((o) => ROLE_JOBS[o] === r.name)!, plan, opts, cluster, dynamic);
+  const hosts = LAYOUT.roles
+    .filter((r) => (job.replicas[r]?.replicas ?? 0) > 0)
+    .map((r) => {
+      const c = cluster.roles[r.toLowerCase()]!;
+      return `${r} ${c.pods} at ${address(cluster, r.toLowerCase(), 0)}${c.pods > 1 ? ` .. ${address(cluster, r.toLowerCase(), c.pods - 1)}` : ''}`;
+    });
+  findings.push(
+    finding(
+      'KTJ-TF-002',
+      job.specsPath,
+      `Every pod gets the TF_CONFIG v1 gave it${dynamic ? ' (the sparse form of enableDynamicWorker)' : ''}: the Workers run as the TrainJob's ${plan.numNodes} node(s) and ${others.join(', ')} in replicated Jobs of their own in the generated runtime; cluster spec ${hosts.join('; ')} (JobSet pod host names; v1 used the Services <job>-<role>-<i>.<namespace>.svc), task type per role, task index from ${INDEX_VAR}, the completion index Kubernetes expands into the value.`,
+      'Verify on the cluster (kubectl trainjob preview, then the TF_CONFIG of a running pod of each role).',
+    ),
+  );
+  const chief = (['Chief', 'Master'] as const).find((r) => (job.replicas[r]?.replicas ?? 0) > 0);
   const success = job.spec.successPolicy;
   if (success !== undefined && success !== null && success !== '') plan.v1Settings.successPolicy = success;
-  if (plan.numNodes > 1 && success !== 'AllWorkers') {
+  if (chief) {
+    plan.successPolicy = { operator: 'Any', targetReplicatedJobs: [ROLE_JOBS[chief]!] };
+    findings.push(
+      finding(
+        'KTJ-TF-007',
+        job.specsPath,
+        `v1 marked the TFJob succeeded when the ${chief} succeeded; the generated runtime's JobSet successPolicy (operator Any, targetReplicatedJobs [${ROLE_JOBS[chief]}]) does the same. JobSet then deletes the Jobs still running (Workers${others.filter((r) => r !== chief).map((r) => `, ${r}`).join('')}), where v1 (cleanPodPolicy ${cleanPolicy(job)}) ${cleanPolicy(job) === 'None' ? 'left their pods running until the TFJob was deleted' : 'deleted them too'}.`,
+      ),
+    );
+  } else {
+    plan.successPolicy = { operator: 'All', targetReplicatedJobs: ['node'] };
+    findings.push(
+      finding(
+        'KTJ-TF-007',
+        job.specsPath,
+        `${others.join(' and ')} pods never finish by themselves; the generated runtime's JobSet successPolicy (operator All, targetReplicatedJobs [node]) ends the TrainJob when the Workers have succeeded. JobSet then deletes the ${others.join(' and ')} Job(s) still running, where v1 (cleanPodPolicy ${cleanPolicy(job)}) ${cleanPolicy(job) === 'None' ? 'left their pods running until the TFJob was deleted' : 'deleted them too'}.`,
+      ),
+    );
+  }
+  mapTFJobPolicies(job, plan, !chief);
+  mapRunPolicy(job, plan, opts.target.capabilities, restartPolicy);
+  return assemble(plan, opts);
+}
+
+/** successPolicy and enableDynamicWorker: what v1's status logic did against JobSet's (every Job must succeed). */
+function mapTFJobPolicies(job: ReplicaJob, plan: ConversionPlan, workersEnd = true): void {
+  const success = job.spec.successPolicy;
+  if (success !== undefined && success !== null && success !== '') plan.v1Settings.successPolicy = success;
+  if (workersEnd && plan.numNodes > 1 && success !== 'AllWorkers') {
     plan.findings.push(
       finding(
         'KTJ-ROLE-001',
@@ -200,7 +364,7 @@ function mapTFJobPolicies(job: ReplicaJob, plan: ConversionPlan): void {
   }
 }
 
-/** TFJob kubeflow.org/v1 (Training Operator v1.9): Worker-only jobs onto a generated TensorFlow runtime. */
+/** TFJob kubeflow.org/v1 (Training Operator v1.9): onto a generated TensorFlow runtime, one replicated Job per role. */
 export const tfJobKind: SourceKind = {
   kind: 'TFJob',
   apiVersions: ['kubeflow.org/v1'],
