@@ -1,5 +1,6 @@
 // A private control plane with the real controllers running next to it: kube-controller-manager
 // (Jobs -> Pods, garbage collection), Kubeflow Training Operator v1 (PyTorchJob & co. -> Pods),
+// mpi-operator (MPIJob kubeflow.org/v2beta1 -> launcher Job + worker Pods),
 // JobSet and Kubeflow Trainer v2 (TrainJob -> JobSet -> Jobs), each built from its pinned Go module
 // by build.sh, each serving its webhooks for real.
 //
@@ -87,6 +88,19 @@ export const TRAINING_OPERATOR = {
   certSecret: 'training-operator-webhook-cert',
 } as const;
 
+/**
+ * The mpi-operator release the harness runs for MPIJob kubeflow.org/v2beta1. Its CRD has the same name
+ * as the Training Operator's MPIJob v1 CRD (mpijobs.kubeflow.org), so a cluster runs one or the other.
+ */
+export const MPI_OPERATOR = {
+  binary: 'mpi-operator-v0.8.0',
+  crd: 'mpi-operator-v0.8.0/crds/kubeflow.org_mpijobs.yaml',
+  /** Namespace of its leader-election Lease (--lock-namespace; it cannot run without leader election). */
+  lockNamespace: 'mpi-operator',
+  /** Its health server's port, fixed in cmd/mpi-operator/app/server.go (healthCheckPort): one mpi-operator per machine at a time. */
+  healthPort: 8080,
+} as const;
+
 /** v1 kinds the Training Operator serves, by its --enable-scheme name. */
 export const V1_SCHEMES = {
   pytorchjob: { kind: 'PyTorchJob', plural: 'pytorchjobs' },
@@ -140,6 +154,8 @@ export interface ControllerClusterOptions {
   jobset?: boolean;
   /** Run the Training Operator v1 for these kinds (default: not at all). */
   trainingOperator?: readonly V1Scheme[];
+  /** Run mpi-operator for MPIJob kubeflow.org/v2beta1 (default false; not with the Training Operator's `mpijob` scheme). */
+  mpiOperator?: boolean;
   /** Run kube-controller-manager with the job and garbagecollector controllers (default false). */
   kubeControllerManager?: boolean;
   /**
@@ -188,8 +204,11 @@ export class ControllerCluster {
   /** Starts a fresh plane and the requested controllers; resolves once every webhook is in the request path. */
   static async start(options: ControllerClusterOptions): Promise<ControllerCluster> {
     const t0 = Date.now();
-    // Fail before starting anything when a binary is missing.
+    // Fail before starting anything when a binary is missing or the options cannot coexist.
     for (const b of ControllerCluster.binariesFor(options)) builtBinary(b);
+    if (options.mpiOperator && options.trainingOperator?.includes('mpijob')) {
+      throw new Error('mpi-operator (MPIJob v2beta1) and the Training Operator\'s mpijob scheme (MPIJob v1) both need the CRD mpijobs.kubeflow.org: start one per cluster');
+    }
     const plane = await ControlPlane.start({ label: options.label ?? `ctrl-${options.trainer ?? 'v1'}` });
     const cluster = new ControllerCluster(plane, options);
     try {
@@ -213,6 +232,7 @@ export class ControllerCluster {
       out.push(TRAINER_RELEASES[o.trainer].trainerBinary);
     }
     if (o.trainingOperator?.length) out.push(TRAINING_OPERATOR.binary);
+    if (o.mpiOperator) out.push(MPI_OPERATOR.binary);
     return out;
   }
 
@@ -234,7 +254,7 @@ export class ControllerCluster {
     return name;
   }
 
-  /** The last lines of a controller's log (names: kube-controller-manager, jobset, trainer, training-operator). */
+  /** The last lines of a controller's log (names: kube-controller-manager, jobset, trainer, training-operator, mpi-operator). */
   log(name: string, lines = 40): string {
     return tail(this.plane.logFile(name), lines);
   }
@@ -261,6 +281,7 @@ export class ControllerCluster {
       }
     }
     for (const s of o.trainingOperator ?? []) crds.push(...readYamlObjects(v1CrdFile(s)));
+    if (o.mpiOperator) crds.push(...readYamlObjects(path.join(UPSTREAM, MPI_OPERATOR.crd)));
     for (const crd of crds) await createOrReplace(client, crd);
     for (const crd of crds) await waitForCrd(client, crd);
     this.timings.crds = Date.now() - t1;
@@ -270,6 +291,7 @@ export class ControllerCluster {
     if (o.trainer && (o.jobset ?? true)) await this.timed('jobset', () => this.startJobSet(o.trainer!));
     if (o.trainer) await this.timed('trainer', () => this.startTrainer(o.trainer!));
     if (o.trainingOperator?.length) await this.timed('training-operator', () => this.startTrainingOperator(o.trainingOperator!));
+    if (o.mpiOperator) await this.timed('mpi-operator', () => this.startMpiOperator());
 
     if (o.trainer) {
       const t2 = Date.now();
@@ -441,6 +463,26 @@ export class ControllerCluster {
       // The CRD accepts two Masters; the v1 webhook requires exactly one.
       body: { apiVersion: 'kubeflow.org/v1', kind: 'PyTorchJob', metadata: { name: 'ktj-webhook-probe' },
         spec: { pytorchReplicaSpecs: { Master: { replicas: 2, template: { spec: { containers: [{ name: 'pytorch', image: 'busybox' }] } } } } } },
+    });
+  }
+
+  private async startMpiOperator(): Promise<void> {
+    const client = await this.client();
+    await client.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: MPI_OPERATOR.lockNamespace } } });
+    // No webhooks; its health server answers once the process runs (it then waits for the Lease and starts its workers).
+    await this.launch('mpi-operator', MPI_OPERATOR.binary, 0, () => ({
+      args: [
+        `--kubeConfig=${this.plane.adminKubeconfig}`,
+        `--lock-namespace=${MPI_OPERATOR.lockNamespace}`, '--monitoring-port=0',
+        // Defaults are 5 QPS and 2 workers: a parity run creates several jobs at once.
+        '--threadiness=4', '--kube-api-qps=100', '--kube-api-burst=200',
+      ],
+      healthUrl: `http://127.0.0.1:${MPI_OPERATOR.healthPort}/healthz`,
+    }));
+    // Its workers start only once it leads: wait for the Lease, so the first MPIJob is not left waiting.
+    await pollUntil('mpi-operator to take its leader Lease', 60_000, async () => {
+      const res = await client.request('GET', `/apis/coordination.k8s.io/v1/namespaces/${MPI_OPERATOR.lockNamespace}/leases/mpi-operator`);
+      return res.status === 200 && (res.body as { spec?: { holderIdentity?: string } })?.spec?.holderIdentity ? true : undefined;
     });
   }
 
