@@ -170,7 +170,7 @@ export function buildGeneratedRuntime(plan: ConversionPlan, reasons: string[]): 
     [`${ANNOTATION_PREFIX}reasons`]: reasons.join('; '),
   };
   const digest = runtimeContentDigest({ metadata: { labels, annotations }, spec });
-  const name = runtimeNameFromDigest(choice.name, digest);
+  const name = runtimeNameFromDigest(plan.runtime.generatedName ?? choice.name, digest);
   const metadata: JsonObject = { name, ...(plan.namespace ? { namespace: plan.namespace } : {}), labels, annotations };
   return { runtime: { apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainingRuntime', metadata, spec }, digest };
 }
