@@ -141,10 +141,11 @@ export const FINDING_CODES = {
   'KTJ-TF-006': { severity: 'info', title: 'Replica type with 0 replicas: its pod template is not carried' },
   'KTJ-TF-007': { severity: 'info', title: 'Chief/Master, PS or Evaluator pods: the JobSet successPolicy ends the TrainJob as v1 ended the TFJob' },
   // PaddleJob (no stock runtime: the PADDLE_* variables v1 injected are set on the TrainJob).
-  'KTJ-PADDLE-001': { severity: 'error', title: 'PaddleJob with a Master (parameter-server mode) not converted' },
-  'KTJ-PADDLE-002': { severity: 'error', title: 'Collective PaddleJob with several Workers not converted: worker 0 needs its own PADDLE_MASTER' },
+  'KTJ-PADDLE-001': { severity: 'error', title: 'Parameter-server PaddleJob not converted: Master replicas other than 1, or no Worker' },
+  'KTJ-PADDLE-002': { severity: 'info', title: 'Collective PaddleJob with several Workers: worker 0 (the rendezvous server) runs in a replicated Job of its own' },
   'KTJ-PADDLE-003': { severity: 'info', title: 'PADDLE_* variables v1 injected set on the TrainJob' },
   'KTJ-PADDLE-004': { severity: 'error', title: 'Elastic PaddleJob: Trainer v2 has no elastic training' },
+  'KTJ-PADDLE-005': { severity: 'info', title: 'Parameter-server PaddleJob: the Master runs in a replicated Job of its own and ends the job' },
 } as const satisfies Record<string, FindingCodeInfo>;
 
 /** A known finding code. */

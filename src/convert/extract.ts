@@ -90,7 +90,7 @@ function visit(value: unknown, path: string, out: Extraction): void {
     }
     if (!source.apiVersions.includes(apiVersion)) {
       out.findings.push(
-        finding('KTJ-IN-005', at, `${describe(value)} uses ${apiVersion}; only ${source.supportedApiVersions} is supported.`, `Upgrade the manifest to ${source.apiVersions[0]} first.`),
+        finding('KTJ-IN-005', at, `${describe(value)} uses ${apiVersion}; only ${source.supportedApiVersions} is supported.`, `Upgrade the manifest to ${source.apiVersions.join(' or ')} first.`),
       );
       return;
     }

@@ -10,7 +10,7 @@ import type { Target } from './targets/types.js';
 
 export { ANNOTATIONS, type ConversionResult } from './build.js';
 export { convertPyTorchJob } from './kinds/pytorchjob/index.js';
-export { SOURCE_KINDS, sourceKind, type SourceKind } from './kinds/index.js';
+export { describeSourceKinds, SOURCE_KINDS, sourceKind, type SourceKind } from './kinds/index.js';
 export { isListDocument, isListHeader } from './extract.js';
 export type { ConvertOptions, RuntimeChoice } from './plan.js';
 export type { Finding, Severity, FindingSubject } from './findings.js';

@@ -187,3 +187,20 @@ export function nameOutput(kind: string, name: string): string {
 export function kindPlural(kind: string): string {
   return `${kind}s`;
 }
+
+/**
+ * A count of v1 jobs named per kind, for summaries: `1 MPIJob`, `3 PyTorchJobs` when one kind was read, else
+ * `5 v1 jobs (3 PyTorchJobs, 2 MPIJobs)` (kinds in V1_JOB_KINDS order); `0 v1 jobs` when none.
+ */
+export function describeJobCount(perKind: Readonly<Record<string, number>>): string {
+  const order = (k: string) => {
+    const i = V1_JOB_KINDS.findIndex((x) => x.kind === k);
+    return i < 0 ? V1_JOB_KINDS.length : i;
+  };
+  const kinds = Object.entries(perKind).filter(([, n]) => n > 0).sort(([a], [b]) => order(a) - order(b));
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (kinds.length === 0) return '0 v1 jobs';
+  if (kinds.length === 1) return plural(kinds[0]![1], kinds[0]![0]);
+  const total = kinds.reduce((n, [, c]) => n + c, 0);
+  return `${plural(total, 'v1 job')} (${kinds.map(([k, n]) => plural(n, k)).join(', ')})`;
+}

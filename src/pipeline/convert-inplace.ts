@@ -6,7 +6,7 @@ import { accessSync, chmodSync, existsSync, constants as fsConstants, readFileSy
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { finding } from '../convert/codes.js';
-import { convertDocument, OutputSchemaError, SOURCE_KINDS, type FindingSubject } from '../convert/index.js';
+import { convertDocument, describeSourceKinds, OutputSchemaError, SOURCE_KINDS, type FindingSubject } from '../convert/index.js';
 import type { Target } from '../convert/targets/types.js';
 import { ExitCode, ExitWith, InputError, InternalError } from '../errors.js';
 import { planFile, type DocumentConversion, type FilePlan, type JobConversion } from '../inplace/file.js';
@@ -131,7 +131,7 @@ export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target
       planned.push({ name: src.name, full, original: file.text, stat: file.stat, plan });
     }
     if (objectsSeen > 0 && reporter.summary.jobs === 0) {
-      reporter.other([finding('KTJ-IN-007', '(input)', `No Training Operator v1 job found in ${describeSources(sources)}.`, `Pass manifests of kind ${kindList()} (apiVersion kubeflow.org/v1).`)]);
+      reporter.other([finding('KTJ-IN-007', '(input)', `No Training Operator v1 job found in ${describeSources(sources)}.`, `Pass manifests of kind ${describeSourceKinds()}.`)]);
     }
     for (const f of checkKustomizations(planned, kustomizations.map((k) => path.resolve(deps.cwd, k.name)), deps.cwd)) reporter.other(f);
     if (opts.diff) {
@@ -163,7 +163,7 @@ export async function runConvertInPlace(opts: ConvertOptions, deps: Deps, target
     throw new InputError(`no objects passed to convert: ${describeSources(sources)} held no Kubernetes object`, `Pass ${kindList()} manifests with -f FILE or a directory (-R for subdirectories).`);
   }
   if (s.jobs === 0 && reporter.documentErrors === 0) {
-    throw new InputError(`nothing to convert: no Training Operator v1 job in ${describeSources(sources)}`, `Nothing was changed. Pass manifests of kind ${kindList()} (apiVersion kubeflow.org/v1).`);
+    throw new InputError(`nothing to convert: no Training Operator v1 job in ${describeSources(sources)}`, `Nothing was changed. Pass manifests of kind ${describeSourceKinds()}.`);
   }
   if (s.refused > 0 || reporter.documentErrors > 0) throw new ExitWith(ExitCode.BLOCKED);
   if (s.errors > 0 || s.warnings > 0) throw new ExitWith(ExitCode.WARNINGS);

@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, r
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { finding } from '../convert/codes.js';
-import { OutputSchemaError, SOURCE_KINDS } from '../convert/index.js';
+import { describeSourceKinds, OutputSchemaError, SOURCE_KINDS } from '../convert/index.js';
 import { admitJobObjects, GeneratedRuntimeRegistry, isGeneratedRuntime } from '../convert/shared-runtimes.js';
 import type { KubeObject } from '../convert/model.js';
 import { getTarget, newestTarget } from '../convert/targets/index.js';
@@ -169,7 +169,7 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
       }
     }
     if (objectsSeen > 0 && reporter.summary.jobs === 0) {
-      reporter.other([finding('KTJ-IN-007', '(input)', `No Training Operator v1 job found in ${describeSources(sources)}.`, `Pass manifests of kind ${kindList()} (apiVersion kubeflow.org/v1).`)]);
+      reporter.other([finding('KTJ-IN-007', '(input)', `No Training Operator v1 job found in ${describeSources(sources)}.`, `Pass manifests of kind ${describeSourceKinds()}.`)]);
     }
     if (objectsSeen > 0 && (reporter.summary.jobs > 0 || reporter.documentErrors > 0)) {
       if (staging) staging.commit();
@@ -192,7 +192,7 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
     throw new InputError(`no objects passed to convert: ${describeSources(sources)} held no Kubernetes object`, `Pass ${kindList()} manifests with -f FILE (or -f - for standard input).`);
   }
   if (s.jobs === 0 && reporter.documentErrors === 0) {
-    throw new InputError(`nothing to convert: no Training Operator v1 job in ${describeSources(sources)}`, `Pass manifests of kind ${kindList()} (apiVersion kubeflow.org/v1); the other objects are listed above.`);
+    throw new InputError(`nothing to convert: no Training Operator v1 job in ${describeSources(sources)}`, `Pass manifests of kind ${describeSourceKinds()}; the other objects are listed above.`);
   }
   if (s.refused > 0 || reporter.documentErrors > 0) throw new ExitWith(ExitCode.BLOCKED);
   if (s.convertedWithWarnings > 0 || s.errors > 0 || s.warnings > 0) throw new ExitWith(ExitCode.WARNINGS);

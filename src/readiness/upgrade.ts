@@ -5,9 +5,11 @@
 // operator, Kueue's v1 integrations and its version coupling with Trainer, and producers that would
 // re-create v1 jobs. Collection reads only; evaluation is pure (evaluateUpgrade).
 import { discoverTrainer, Resources, type Cluster, type ResourceRef } from '../cluster/index.js';
-import { pytorchJobState } from '../live/state.js';
+import { crdName, kindRef, V1_JOB_KINDS } from '../live/kinds.js';
+import { v1JobState } from '../live/state.js';
 import { findDeployment, guard, isAbsent, readCrd, readWebhooks } from './collect.js';
 import { isDenied, type CrdFact, type Denied, type DeploymentSearch, type ProducerRow } from './facts.js';
+import { KUEUE_TRAINJOB_FRAMEWORK, readKueueIntegrations, v1FrameworksIn, type KueueIntegrationsFact } from './kueue.js';
 import { ProducerTally } from './producers.js';
 import { fail, notPermitted, pass, skippedBecause, sortChecks, summarize, warn, type CheckResult, type ReadinessReport } from './types.js';
 
@@ -71,15 +73,8 @@ export interface UpgradeFacts {
   producers: ProducerRow[];
 }
 
-/** The v1 kinds Training Operator v1 serves, with their CRD names. */
-export const V1_KINDS: ReadonlyArray<{ ref: ResourceRef; crd: string }> = [
-  { ref: Resources.pytorchjobs, crd: 'pytorchjobs.kubeflow.org' },
-  { ref: Resources.tfjobs, crd: 'tfjobs.kubeflow.org' },
-  { ref: Resources.mpijobs, crd: 'mpijobs.kubeflow.org' },
-  { ref: Resources.xgboostjobs, crd: 'xgboostjobs.kubeflow.org' },
-  { ref: Resources.paddlejobs, crd: 'paddlejobs.kubeflow.org' },
-  { ref: Resources.jaxjobs, crd: 'jaxjobs.kubeflow.org' },
-];
+/** The v1 kinds Training Operator v1 serves, with their CRD names (the shared list, src/live/kinds.ts; at Training Operator's version v1). */
+export const V1_KINDS: ReadonlyArray<{ ref: ResourceRef; crd: string }> = V1_JOB_KINDS.map((k) => ({ ref: kindRef(k), crd: crdName(k) }));
 
 const KUEUE_DEPLOYMENTS: Array<[string, string]> = [
   ['kueue-system', 'kueue-controller-manager'],
@@ -131,15 +126,21 @@ export async function readKueueForUpgrade(cluster: Cluster): Promise<KueueUpgrad
     const images = ((d.spec as { template?: { spec?: { containers?: Array<{ image?: string }> } } } | undefined)?.template?.spec?.containers ?? []).map((c) => c.image ?? '');
     const tag = images.map((i) => /:v?(\d+\.\d+(?:\.\d+)?)/.exec(i)?.[1]).find(Boolean);
     if (tag) fact.version = tag;
-    const cm = await guard(() => cluster.tryGet(Resources.configmaps, 'kueue-manager-config', ns));
-    if (!isDenied(cm) && cm) {
-      const text = Object.values((cm.data as Record<string, string> | undefined) ?? {}).join('\n');
-      fact.v1Frameworks = [...new Set([...text.matchAll(/kubeflow\.org\/(pytorchjob|tfjob|mpijob|xgboostjob|paddlejob|jaxjob)\b/g)].map((m) => `kubeflow.org/${m[1]}`))].sort();
-      fact.trainJobFramework = text.includes('trainer.kubeflow.org/trainjob');
-    }
     break;
   }
+  // The integrations as readiness reads them (kueue.ts): the manager ConfigMap in the usual places, or the OpenShift Kueue CR.
+  const integrations = await readKueueIntegrations(cluster);
+  if (integrations && !isDenied(integrations)) Object.assign(fact, kueueUpgradeFrameworks(integrations));
   return fact;
+}
+
+/**
+ * The v1 frameworks and whether TrainJobs are integrated, from Kueue's Configuration; a Configuration that
+ * lists no frameworks enables Kueue's defaults, which have no v1 framework from 0.19 on (reported by version).
+ */
+export function kueueUpgradeFrameworks(integrations: KueueIntegrationsFact): { v1Frameworks: string[]; trainJobFramework: boolean } {
+  const frameworks = integrations.frameworks ?? [];
+  return { v1Frameworks: v1FrameworksIn(frameworks), trainJobFramework: frameworks.some((f) => f.trim().toLowerCase() === KUEUE_TRAINJOB_FRAMEWORK) };
 }
 
 /** Streams every live v1 job of every installed kind (all namespaces), counting states and producers. */
@@ -157,7 +158,7 @@ export async function scanV1Jobs(cluster: Cluster, crds: Array<CrdFact | Denied>
     const listed = await guard(async () => {
       for await (const page of cluster.list(ref, { allNamespaces: true, limit: 500 })) {
         for (const job of page.items) {
-          const state = pytorchJobState(job);
+          const state = v1JobState(job);
           fact.total++;
           if (state === 'succeeded' || state === 'failed') fact.finished++;
           else if (state === 'suspended') fact.suspended++;

@@ -4,6 +4,9 @@ import { ExitCode, ExitWith, type CliError } from '../errors.js';
 import { writeChunk, type Deps } from '../io.js';
 import { applyConversion, appliedLine, ApplyConversionError, SharedRuntimeApplies, type AppliedObject, type DryRunMode } from '../live/apply.js';
 import { asKubeObjects, mapOrdered, type ConversionEvent } from '../live/convert-live.js';
+import { CONVERTIBLE_KINDS } from '../live/convertible.js';
+import { describeJobCount } from '../live/kinds.js';
+import { describeKinds, describeSelection } from '../live/select.js';
 import { dryRunOption, FIELD_MANAGER_OPTION, outputFormat, parseDryRun } from './flags.js';
 import { completeLiveVerb, FindingsLog, openConversions, printError, subjectName, withLiveVerbFlags, type LiveVerbArgs, type LiveVerbOptions } from './preview.js';
 
@@ -65,6 +68,8 @@ export async function runApplyV2(opts: ApplyV2Options, deps: Deps): Promise<void
   const { cluster, convert, events } = await openConversions(opts, deps);
   const findings = new FindingsLog();
   const tally = { jobs: 0, applied: 0, refused: 0, failed: 0, skipped: 0, warned: 0, writes: 0 };
+  /** Jobs per v1 kind (the summary line names them; the JSON summary carries them as `kinds`). */
+  const kinds: Record<string, number> = {};
   // A Forbidden or a missing CRD fails every later job the same way: stop starting new ones and report the rest as skipped.
   let stop: string | undefined;
   const json = opts.output === 'json';
@@ -102,6 +107,7 @@ export async function runApplyV2(opts: ApplyV2Options, deps: Deps): Promise<void
       }
       const job = o.event.job;
       tally.jobs++;
+      kinds[job.subject.kind] = (kinds[job.subject.kind] ?? 0) + 1;
       findings.add(job.findings);
       for (const a of o.applied) {
         if (a.wrote) tally.writes++;
@@ -113,7 +119,7 @@ export async function runApplyV2(opts: ApplyV2Options, deps: Deps): Promise<void
       tally[status]++;
       if (status === 'applied' && job.findings.some((f) => f.severity !== 'info')) tally.warned++;
       if (error) printError(deps, error);
-      if (status === 'refused') deps.io.err.write(`PyTorchJob ${subjectName(job.subject)} refused: not applied because of error findings (see below; --force applies it anyway).\n`);
+      if (status === 'refused') deps.io.err.write(`${job.subject.kind} ${subjectName(job.subject)} refused: not applied because of error findings (see below; --force applies it anyway).\n`);
       if (json) {
         await emit({
           pytorchJob: { ...(job.subject.namespace ? { namespace: job.subject.namespace } : {}), ...(job.subject.name ? { name: job.subject.name } : {}), ...(job.subject.source ? { source: job.subject.source } : {}) },
@@ -128,15 +134,15 @@ export async function runApplyV2(opts: ApplyV2Options, deps: Deps): Promise<void
     cluster.close();
   }
   const stats = cluster.stats();
-  if (json) await writeChunk(deps.io.out, `],\n"summary":${JSON.stringify({ ...tally, requests: { total: stats.total, byVerb: stats.byVerb, retries: stats.retries } })}}\n`);
+  if (json) await writeChunk(deps.io.out, `],\n"summary":${JSON.stringify({ ...tally, kinds, requests: { total: stats.total, byVerb: stats.byVerb, retries: stats.retries } })}}\n`);
   const table = findings.render(Math.max(100, (deps.io.err as NodeJS.WriteStream).columns ?? 140));
   if (table) deps.io.err.write(table);
   const dry = opts.dryRun === 'none' ? '' : ` (dry run: ${opts.dryRun})`;
   deps.io.err.write(
-    `Applied ${tally.applied}/${tally.jobs} PyTorchJob${tally.jobs === 1 ? '' : 's'} as TrainJobs for Trainer ${convert.target.version}${dry}: ${tally.refused} refused, ${tally.failed} failed, ${tally.skipped} skipped; ${tally.writes} write${tally.writes === 1 ? '' : 's'}, ${stats.total} API requests.\n`,
+    `Applied ${tally.applied}/${describeJobCount(kinds)} as TrainJobs for Trainer ${convert.target.version}${dry}: ${tally.refused} refused, ${tally.failed} failed, ${tally.skipped} skipped; ${tally.writes} write${tally.writes === 1 ? '' : 's'}, ${stats.total} API requests.\n`,
   );
   if (stop && tally.skipped) deps.io.err.write(`Stopped after: ${stop}\n${tally.skipped} job${tally.skipped === 1 ? ' was' : 's were'} not attempted; fix the cause and run the same command again (jobs already applied report "unchanged").\n`);
-  if (tally.jobs === 0 && !opts.files.length) deps.io.err.write('No PyTorchJobs found.\n');
+  if (tally.jobs === 0 && !opts.files.length) deps.io.err.write(`No ${describeKinds(opts.selection, CONVERTIBLE_KINDS)} found ${describeSelection(opts.selection, cluster)}.\n`);
   if (tally.failed || tally.skipped) throw new ExitWith(ExitCode.ERROR);
   if (tally.refused) throw new ExitWith(ExitCode.BLOCKED);
   if (tally.warned) throw new ExitWith(ExitCode.WARNINGS);

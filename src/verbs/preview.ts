@@ -15,7 +15,9 @@ import { cleanManifest } from '../live/clean.js';
 import {
   asKubeObjects, convertFileSources, convertLiveJobs, mapOrdered, resolveClusterTarget, RuntimeReader, type ConversionEvent, type JobConversion, type LiveConvertOptions,
 } from '../live/convert-live.js';
-import type { JobSelection } from '../live/select.js';
+import { describeKinds, describeSelection, type JobSelection } from '../live/select.js';
+import { CONVERTIBLE_KINDS } from '../live/convertible.js';
+import { describeJobCount } from '../live/kinds.js';
 import { diffFileName, unifiedDiff } from '../render/diff.js';
 import { renderFindingsTable } from '../render/findings-table.js';
 import { TOOL_VERSION } from '../version.js';
@@ -284,6 +286,8 @@ export async function runPreview(opts: PreviewOptions, deps: Deps): Promise<void
   const err = (s: string): void => void deps.io.err.write(s);
   const dirs = opts.externalDiff && opts.output !== 'yaml' && opts.output !== 'json' ? await DiffDirs.create() : undefined;
   const tally = { jobs: 0, unchanged: 0, created: 0, configured: 0, refused: 0, failed: 0 };
+  /** Jobs per v1 kind, for the summary line. */
+  const kinds: Record<string, number> = {};
   let differences = false;
   // A generated runtime several jobs share is dry-run and printed once.
   const sharedRuntimes = new SharedRuntimeApplies();
@@ -296,6 +300,7 @@ export async function runPreview(opts: PreviewOptions, deps: Deps): Promise<void
       }
       const job: JobConversion = p.event.job;
       tally.jobs++;
+      kinds[job.subject.kind] = (kinds[job.subject.kind] ?? 0) + 1;
       findings.add(job.findings);
       if (job.error) {
         tally.failed++;
@@ -330,9 +335,9 @@ export async function runPreview(opts: PreviewOptions, deps: Deps): Promise<void
     const table = findings.render(Math.max(100, (deps.io.err as NodeJS.WriteStream).columns ?? 140));
     if (table) err(table);
     err(
-      `Preview for Trainer ${convert.target.version}: ${tally.jobs} PyTorchJob${tally.jobs === 1 ? '' : 's'}; TrainJobs: ${tally.created} to create, ${tally.configured} to change, ${tally.unchanged} unchanged; ${tally.refused} refused, ${tally.failed} failed.\n`,
+      `Preview for Trainer ${convert.target.version}: ${describeJobCount(kinds)}; TrainJobs: ${tally.created} to create, ${tally.configured} to change, ${tally.unchanged} unchanged; ${tally.refused} refused, ${tally.failed} failed.\n`,
     );
-    if (tally.jobs === 0 && !opts.files.length) err(`No PyTorchJobs found.\n`);
+    if (tally.jobs === 0 && !opts.files.length) err(`No ${describeKinds(opts.selection, CONVERTIBLE_KINDS)} found ${describeSelection(opts.selection, cluster)}.\n`);
     let code: ExitCodeValue = tally.failed > 0 ? PREVIEW_ERROR : tally.refused > 0 ? ExitCode.BLOCKED : differences ? ExitCode.ERROR : ExitCode.OK;
     if (dirs && opts.externalDiff) {
       const status = await dirs.run(opts.externalDiff, deps);

@@ -14,6 +14,9 @@ export interface V1Job {
 /** The namespaces a job pair runs in (v1 job in one, its conversion in the other). */
 export interface PairNamespaces { v1: string; v2: string }
 
+/** Where a pod sits in the TrainJob's JobSet: its replicated Job and its completion index there. */
+export interface V2Slot { job: string; index: number }
+
 /** Per-kind facts for pod parity. */
 export interface ParityKind {
   scheme: V1Scheme;
@@ -37,6 +40,19 @@ export interface ParityKind {
   replicas(job: V1Job): Map<string, number>;
   /** The Trainer node index a v1 pod becomes (Master -> 0, Worker i -> i + 1; worker-only: Worker i -> i). */
   nodeIndex(replicaType: string, index: number, replicas: ReadonlyMap<string, number>): number;
+  /**
+   * The JobSet replicated Job and completion index of the v2 pod a v1 pod becomes (default: `node`, nodeIndex).
+   * MPIJob: the Launcher is the `launcher` Job's pod.
+   */
+  v2Slot?(replicaType: string, index: number, replicas: ReadonlyMap<string, number>): V2Slot;
+  /**
+   * The runtime starts some replicated Jobs only once the `node` pods are Ready (MPI on Trainer v2.3: the launcher
+   * `dependsOn` ready nodes). The harness runs no kubelet, so it marks those pods Ready itself, as a kubelet would
+   * once their containers run.
+   */
+  startsAfterReadyNodes?: boolean;
+  /** v1 container name -> v2 name for one role's pods, when it depends on the job (MPIJob: first container, mainContainer); default: the allow-list's renameContainers. */
+  containerRenames?(job: V1Job, replicaType: string): Record<string, string>;
   /** v1 -> v2 translations of names and ports the pods see (host names of each replica, rendezvous port). */
   translations(job: V1Job, trainJobName: string, replicas: ReadonlyMap<string, number>, ns?: PairNamespaces): [string, string][];
   /** Whether the v1 job has a master role (v1 injected MASTER_ADDR, RANK, WORLD_SIZE). */
@@ -202,6 +218,45 @@ const paddleJob: ParityKind = {
   suspend: suspendRunPolicy,
 };
 
+/** v2 host name of the MPI launcher pod (replicated Job `launcher`). */
+function trainerLauncherHost(trainJobName: string): string {
+  return `${trainJobName}-launcher-0-0.${trainJobName}`;
+}
+
+/**
+ * MPIJob kubeflow.org/v1 (pkg/controller.v1/mpi/mpijob_controller.go newLauncher/newWorker): the Launcher pod
+ * `<job>-launcher` (no replica-index label) is the pod of Trainer's `launcher` Job, Worker i the `node` Job's pod
+ * i (also with runLauncherAsNode: the launcher is then a node, but still the `launcher` Job's pod). The training
+ * container is the Launcher's first container and the Worker's `mainContainer` (else its first).
+ */
+const mpiJob: ParityKind = {
+  scheme: 'mpijob',
+  plural: 'mpijobs',
+  apiVersion: 'kubeflow.org/v1',
+  container: 'mpi',
+  cases: ['example-kubeflow-mpi-tensorflow-mnist', 'map-mpijob-v1-env-maincontainer-gpu-launcher'],
+  contractEnv: ['NVIDIA_VISIBLE_DEVICES', 'NVIDIA_DRIVER_CAPABILITIES'],
+  // v1 defaulting: Launcher replicas 1, Worker replicas 0.
+  replicas: (job) => new Map([...replicaSpecs(job, 'mpiReplicaSpecs')].map(([type, spec]) => [type, spec.replicas ?? (type === 'launcher' ? 1 : 0)])),
+  nodeIndex: (type, index) => (type === 'launcher' ? -1 : index),
+  v2Slot: (type, index) => (type === 'launcher' ? { job: 'launcher', index: 0 } : { job: 'node', index }),
+  startsAfterReadyNodes: true,
+  containerRenames(job, replicaType) {
+    const spec = replicaSpecs(job, 'mpiReplicaSpecs').get(replicaType);
+    const names: string[] = (spec?.template?.spec?.containers ?? []).map((c: any) => c.name);
+    const main = replicaType === 'worker' && typeof job.spec.mainContainer === 'string' && names.includes(job.spec.mainContainer) ? job.spec.mainContainer : names[0];
+    return main ? { [main]: 'node' } : {};
+  },
+  hasMaster: () => false,
+  translations(job, trainJobName, replicas) {
+    const out: [string, string][] = [[`${job.metadata.name}-launcher`, trainerLauncherHost(trainJobName)]];
+    for (let i = 0; i < (replicas.get('worker') ?? 0); i++) out.push([`${job.metadata.name}-worker-${i}`, trainerNodeHost(trainJobName, i)]);
+    if (trainJobName !== job.metadata.name) out.push([job.metadata.name, trainJobName]);
+    return out;
+  },
+  suspend: suspendRunPolicy,
+};
+
 /** Kinds the parity tests know, by v1 kind name. */
 export const PARITY_KINDS: Record<string, ParityKind> = {
   PyTorchJob: pytorchJob,
@@ -209,6 +264,7 @@ export const PARITY_KINDS: Record<string, ParityKind> = {
   JAXJob: jaxJob,
   TFJob: tfJob,
   PaddleJob: paddleJob,
+  MPIJob: mpiJob,
 };
 
 /** Trainer releases in order, to compare a harness version with a kind's `needsTrainer`. */

@@ -125,6 +125,8 @@ export interface ParityContext {
    * (`env[TF_CONFIG].value.cluster.worker[0]`), so key order and spacing do not count, the content does.
    */
   jsonEnv?: readonly string[];
+  /** v1 container -> v2 container for this pod, when it depends on the job (MPIJob); default: the allow-list's renameContainers of the kind. */
+  renameContainers?: Record<string, string>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,7 +294,7 @@ function flattenInto(out: Map<string, string>, prefix: string, value: unknown, l
 export function normalizePod(pod: PodObject, side: Side, ctx: ParityContext, allow: AllowList): Map<string, string> {
   const spec = structuredClone(pod.spec);
   if (ctx.siblings) annotateSelectors(spec, ctx.siblings[side]);
-  const rename = side === 'v1' ? allow.renameContainers[ctx.kind] ?? {} : {};
+  const rename = side === 'v1' ? ctx.renameContainers ?? allow.renameContainers[ctx.kind] ?? {} : {};
   for (const list of ['containers', 'initContainers'] as const) {
     for (const c of (spec[list] as Record<string, any>[] | undefined) ?? []) {
       const env = resolveEnv(pod, c.env);

@@ -181,6 +181,22 @@ describe('kinds after PyTorchJob', () => {
     expect(translate('j-worker-1:6666', jax.translations(jjob, 'j', jax.replicas(jjob)))).toBe('j-node-0-1.j:29500');
     expect([trainerServes(xgb, 'v2.1'), trainerServes(xgb, 'v2.3'), trainerServes(PARITY_KINDS.TFJob!, 'v2.1')]).toEqual([false, true, true]);
   });
+  it('MPIJob: the Launcher is the launcher Job\'s pod, Worker i node i; the training container is per role (mainContainer)', () => {
+    const mpi = PARITY_KINDS.MPIJob!;
+    const job = {
+      apiVersion: 'kubeflow.org/v1', kind: 'MPIJob', metadata: { name: 'h' },
+      spec: { mainContainer: 'trainer', mpiReplicaSpecs: {
+        Launcher: { template: { spec: { containers: [{ name: 'launch' }] } } },
+        Worker: { replicas: 2, template: { spec: { containers: [{ name: 'log-shipper' }, { name: 'trainer' }] } } },
+      } },
+    };
+    const replicas = mpi.replicas(job);
+    expect([...replicas]).toEqual([['launcher', 1], ['worker', 2]]);
+    expect(mpi.v2Slot!('launcher', 0, replicas)).toEqual({ job: 'launcher', index: 0 });
+    expect(mpi.v2Slot!('worker', 1, replicas)).toEqual({ job: 'node', index: 1 });
+    expect([mpi.containerRenames!(job, 'launcher'), mpi.containerRenames!(job, 'worker')]).toEqual([{ launch: 'node' }, { trainer: 'node' }]);
+    expect(translate('h-launcher h-worker-1', mpi.translations(job, 'h', replicas))).toBe('h-launcher-0-0.h h-node-0-1.h');
+  });
 });
 
 describe('label selectors are compared by what they select', () => {

@@ -17,3 +17,12 @@ const byKind = new Map(SOURCE_KINDS.map((k) => [k.kind, k]));
 export function sourceKind(kind: string): SourceKind | undefined {
   return byKind.get(kind);
 }
+
+/**
+ * The kinds and apiVersions the converter reads, for hints: `PyTorchJob, MPIJob, ... (apiVersion kubeflow.org/v1;
+ * MPIJob also kubeflow.org/v2beta1)`, so a user with mpi-operator's MPIJobs is not told they need v1.
+ */
+export function describeSourceKinds(): string {
+  const others = SOURCE_KINDS.flatMap((k) => k.apiVersions.filter((v) => v !== 'kubeflow.org/v1').map((v) => `${k.kind} also ${v}`));
+  return `${SOURCE_KINDS.map((k) => k.kind).join(', ')} (apiVersion kubeflow.org/v1${others.length ? `; ${others.join('; ')}` : ''})`;
+}

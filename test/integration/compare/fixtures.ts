@@ -90,7 +90,7 @@ const V1_SHAPES: Record<string, { field: string; roles: string[]; container: str
   MPIJob: { field: 'mpiReplicaSpecs', roles: ['Launcher', 'Worker'], container: 'mpi' },
   XGBoostJob: { field: 'xgbReplicaSpecs', roles: ['Master', 'Worker'], container: 'xgboost' },
   JAXJob: { field: 'jaxReplicaSpecs', roles: ['Worker'], container: 'jax' },
-  // Worker-only TFJob and PaddleJob layouts (the multi-role TF layouts are covered by test/integration/controllers/tf-roles.test.ts).
+  // Worker-only TFJob and PaddleJob layouts (the multi-role TF and Paddle layouts are covered by test/integration/controllers/role-layouts.test.ts).
   TFJob: { field: 'tfReplicaSpecs', roles: ['Worker'], container: 'tensorflow' },
   PaddleJob: { field: 'paddleReplicaSpecs', roles: ['Worker'], container: 'paddle' },
 };

@@ -131,7 +131,7 @@ describe.each(CONTROLLER_TRAINER_VERSIONS)('Trainer %s: MPIJob conversions', (ve
 
 describe.each(CONTROLLER_TRAINER_VERSIONS)('Trainer %s: TFJob and PaddleJob conversions', (version) => {
   it('the generated plain runtimes are validated for real and the TrainJobs (TF_CONFIG, PADDLE_*) admitted', async () => {
-    const converted = ['example-kubeflow-tf-simple', 'example-kubeflow-tf-multi-worker', 'example-kubeflow-tf-dist-mnist', 'map-tf-chief-workers', 'map-tf-ps-evaluator', 'map-tf-dynamic-worker', 'map-tf-single-worker', 'map-paddle-single-worker'];
+    const converted = ['example-kubeflow-tf-simple', 'example-kubeflow-tf-multi-worker', 'example-kubeflow-tf-dist-mnist', 'map-tf-chief-workers', 'map-tf-ps-evaluator', 'map-tf-dynamic-worker', 'map-tf-single-worker', 'map-paddle-single-worker', 'example-kubeflow-paddle-simple-cpu', 'map-paddle-parameter-server'];
     const objs = converted.flatMap((c) => parseYamlObjects(readFileSync(path.join(cases, c, version, 'trainjob.yaml'), 'utf8')));
     expect(missingClusterRuntimes(version, objs)).toEqual([]);
     const outcomes = await dryRunThroughTrainer(version, objs);

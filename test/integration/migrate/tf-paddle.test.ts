@@ -49,18 +49,25 @@ describe('migrate and roll back a TFJob and a PaddleJob', () => {
     }
   });
 
-  it('a TFJob with Chief, PS and Evaluator pods: one runtime with a replicated Job per role; rollback restores the TFJob and removes it', async () => {
+  it('a TFJob with Chief, PS and Evaluator pods and a 3-Worker PaddleJob: runtimes with a replicated Job per role; rollback restores both and removes them', async () => {
     const ns = await testNamespace('mig-tfroles');
     const dir = tempDir('ktj-mig-tfroles-');
     try {
       const specs = { Chief: worker('tensorflow', 1), PS: worker('tensorflow', 2), Worker: worker('tensorflow', 2), Evaluator: worker('tensorflow', 1) };
       await create({ apiVersion: 'kubeflow.org/v1', kind: 'TFJob', metadata: { name: 'tfr', namespace: ns }, spec: { tfReplicaSpecs: specs } });
-      const r = await ktj(['migrate', '-n', ns, 'tfjob/tfr', '--strategy', 'replace', '--yes', '--backup-dir', dir, '-o', 'json']);
+      await create({ apiVersion: 'kubeflow.org/v1', kind: 'PaddleJob', metadata: { name: 'pdr', namespace: ns }, spec: { paddleReplicaSpecs: { Worker: worker('paddle', 3) } } });
+      const r = await ktj(['migrate', '-n', ns, 'tfjob/tfr', 'paddlejob/pdr', '--strategy', 'replace', '--yes', '--backup-dir', dir, '-o', 'json']);
       expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
-      expect(JSON.parse(r.stdout).jobs.map((j: any) => [j.kind, j.name, j.status])).toEqual([['TFJob', 'tfr', 'migrated']]);
-      const [tj] = (await listObjects(tjPath(ns))) as any[];
+      expect(JSON.parse(r.stdout).jobs.map((j: any) => [j.kind, j.name, j.status])).toEqual([['TFJob', 'tfr', 'migrated'], ['PaddleJob', 'pdr', 'migrated']]);
+      const tjs = (await listObjects(tjPath(ns))) as any[];
+      const tj = tjs.find((t) => t.metadata.name === 'tfr')!;
       expect(tj.spec.trainer.numNodes).toBe(2);
-      const [rt] = await runtimesIn(ns);
+      // The PaddleJob's worker 0 runs in the runtime's worker0 Job; the other 2 workers are the nodes.
+      const pd = tjs.find((t) => t.metadata.name === 'pdr')!;
+      expect(pd.spec.trainer.numNodes).toBe(2);
+      const pdRuntime = (await runtimesIn(ns)).find((o) => o.metadata.name === pd.spec.runtimeRef.name)!;
+      expect(pdRuntime.spec.template.spec.replicatedJobs.map((j: any) => j.name)).toEqual(['node', 'worker0']);
+      const rt = (await runtimesIn(ns)).find((o) => o.metadata.name === tj.spec.runtimeRef.name)!;
       expect(rt.metadata.name).toBe(tj.spec.runtimeRef.name);
       expect(rt.spec.template.spec.replicatedJobs.map((j: any) => [j.name, j.template.spec.parallelism])).toEqual([['node', undefined], ['chief', 1], ['ps', 2], ['evaluator', 1]]);
       expect(rt.spec.template.spec.successPolicy).toEqual({ operator: 'Any', targetReplicatedJobs: ['chief'] });
@@ -69,9 +76,10 @@ describe('migrate and roll back a TFJob and a PaddleJob', () => {
       expect(ps).toContain('"task":{"type":"ps","index":$(JOB_COMPLETION_INDEX)}');
       expect(await getObject(v1Path(ns, 'tfjobs', 'tfr'))).toBeUndefined();
 
-      const back = await ktj(['rollback', '-n', ns, 'tfjob/tfr', '--yes', '--backup-dir', dir]);
+      const back = await ktj(['rollback', '-n', ns, 'tfjob/tfr', 'paddlejob/pdr', '--yes', '--backup-dir', dir]);
       expect({ code: back.code, stderr: back.code === 0 ? '' : back.stderr }).toEqual({ code: 0, stderr: '' });
       expect(Object.keys((await getObject(v1Path(ns, 'tfjobs', 'tfr'))).spec.tfReplicaSpecs).sort()).toEqual(['Chief', 'Evaluator', 'PS', 'Worker']);
+      expect((await getObject(v1Path(ns, 'paddlejobs', 'pdr'))).spec.paddleReplicaSpecs.Worker.replicas).toBe(3);
       expect(await listObjects(tjPath(ns))).toEqual([]);
       expect(await runtimesIn(ns)).toEqual([]);
     } finally {

@@ -9,7 +9,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import type { ControllerCluster, ControllerTrainerVersion } from '../../controlplane/controllers.js';
 import type { KubeClient } from '../../controlplane/kube-client.js';
 import { objectPath, type KubeObject } from '../../controlplane/objects.js';
-import { PARITY_KINDS, trainerServes, V1_POD_LABELS, type ParityKind, type V1Job } from '../../controlplane/parity-kinds.js';
+import { PARITY_KINDS, trainerServes, V1_POD_LABELS, type ParityKind, type V1Job, type V2Slot } from '../../controlplane/parity-kinds.js';
 import { diffPods, resolveEnv, translate, type AllowList, type ParityContext, type PodDifference, type PodObject } from '../../controlplane/pod-parity.js';
 import { runCli } from '../../verbs/run-cli.js';
 
@@ -114,7 +114,9 @@ export function notComparedBecause(name: string, version: ControllerTrainerVersi
   for (const job of jobs) {
     const kind = PARITY_KINDS[job.kind];
     if (job.kind === 'MPIJob' && job.apiVersion === 'kubeflow.org/v2beta1') {
-      return 'MPIJob kubeflow.org/v2beta1 belongs to mpi-operator, which the harness does not run';
+      // mpi-operator runs only in a cluster of its own (its CRD has the MPIJob v1 CRD's name) with a fixed health
+      // port (one per machine at a time), so the two parity files, which run side by side, cannot both start it.
+      return 'MPIJob kubeflow.org/v2beta1 needs mpi-operator, which runs only in a cluster of its own (its CRD has the MPIJob v1 name; health port 8080, one per machine), not in the parity clusters';
     }
     if (!kind) return `no pod parity for ${job.kind} yet (test/controlplane/parity-kinds.ts)`;
     // Another version of a kind (PyTorchJob v1beta1): the converter refuses it, which the case checks (no TrainJob).
@@ -183,6 +185,24 @@ async function within<T>(ms: number, check: () => Promise<T | undefined>): Promi
 }
 
 const POD_TIMEOUT_MS = 120_000;
+
+/** Marks pods Running and Ready through the status subresource, as a kubelet would once their containers run (ParityKind.startsAfterReadyNodes). */
+async function markReady(client: KubeClient, pods: readonly PodObject[]): Promise<void> {
+  for (const p of pods) {
+    const conditions = ((p as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions ?? []);
+    if (conditions.some((c) => c.type === 'Ready' && c.status === 'True')) continue;
+    const now = new Date().toISOString();
+    await client.ok('PATCH', `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}/status`, {
+      body: { status: { phase: 'Running', startTime: now, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] } },
+      contentType: 'application/strategic-merge-patch+json',
+    });
+  }
+}
+
+/** The JobSet replicated Job a v2 pod belongs to (`node`, or `launcher` for MPI). */
+function replicatedJob(pod: PodObject): string {
+  return pod.metadata.labels?.['jobset.sigs.k8s.io/replicatedjob-name'] ?? '?';
+}
 
 /** The node index Trainer gave a pod (label since Kubernetes 1.28, annotation always). */
 function completionIndex(pod: PodObject): number {
@@ -258,6 +278,7 @@ async function comparePair(cluster: ControllerCluster, kind: ParityKind, job: V1
   const pods = await within(POD_TIMEOUT_MS, async () => {
     const v1 = await listPods(client, ns.v1, `${V1_POD_LABELS.jobName}=${v1Name}`);
     const v2 = await listPods(client, ns.v2, `jobset.sigs.k8s.io/jobset-name=${tj}`);
+    if (kind.startsAfterReadyNodes && v2.length < expected) await markReady(client, v2.filter((p) => replicatedJob(p) === 'node'));
     return v1.length >= expected && v2.length >= expected ? { v1, v2 } : undefined;
   });
   const trainJobNow = (await client.request('GET', trainJobPath)).body;
@@ -275,20 +296,36 @@ async function comparePair(cluster: ControllerCluster, kind: ParityKind, job: V1
   }
   if (pods.v2.length !== pods.v1.length) result.problems.push(`pod counts differ: v1=${pods.v1.length} v2=${pods.v2.length}`);
 
-  const byIndex = new Map(pods.v2.map((p) => [completionIndex(p), p]));
-  const nodeOfV1 = (p: PodObject): number => kind.nodeIndex(p.metadata.labels?.[V1_POD_LABELS.replicaType] ?? '?', Number(p.metadata.labels?.[V1_POD_LABELS.replicaIndex]), replicas);
+  // v2 pods by replicated Job and completion index; v1 pods to the slot their kind says (Launcher replicas carry no index label: 0).
+  const byslot = new Map(pods.v2.map((p) => [`${replicatedJob(p)}/${completionIndex(p)}`, p]));
+  const v1Role = (p: PodObject): { type: string; index: number } => ({
+    type: p.metadata.labels?.[V1_POD_LABELS.replicaType] ?? '?', index: Number(p.metadata.labels?.[V1_POD_LABELS.replicaIndex] ?? 0),
+  });
+  const slotOfV1 = (p: PodObject): V2Slot => {
+    const { type, index } = v1Role(p);
+    return kind.v2Slot?.(type, index, replicas) ?? { job: 'node', index: kind.nodeIndex(type, index, replicas) };
+  };
+  // Label selectors are compared by the node indexes they select; a pod outside the `node` Job (MPI launcher) counts as -1 - index.
+  const nodeNumber = (slot: V2Slot): number => (slot.job === 'node' ? slot.index : -1 - slot.index);
   const ctx: ParityContext = {
     kind: job.kind, translations: kind.translations(job, tj, replicas, ns), jsonEnv: kind.jsonEnv, hasMaster: kind.hasMaster(replicas), findings,
-    siblings: { v1: pods.v1.map((p) => ({ pod: p, node: nodeOfV1(p) })), v2: pods.v2.map((p) => ({ pod: p, node: completionIndex(p) })) },
+    siblings: {
+      v1: pods.v1.map((p) => ({ pod: p, node: nodeNumber(slotOfV1(p)) })),
+      v2: pods.v2.map((p) => ({ pod: p, node: nodeNumber({ job: replicatedJob(p), index: completionIndex(p) }) })),
+    },
   };
   for (const p of [...pods.v1].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
-    const type = p.metadata.labels?.[V1_POD_LABELS.replicaType] ?? '?';
-    const index = Number(p.metadata.labels?.[V1_POD_LABELS.replicaIndex]);
-    const node = nodeOfV1(p);
-    const pair = `${type}-${index} <-> node ${node}`;
-    const twin = byIndex.get(node);
-    if (!twin) { result.problems.push(`${pair}: no v2 pod with completion index ${node}`); continue; }
-    result.pods.push({ pair, diffs: diffPods(p, twin, ctx, allow), env: { v1: contractEnv(p, kind.container, kind, ctx.translations), v2: contractEnv(twin, 'node', kind, []) } });
+    const { type, index } = v1Role(p);
+    const slot = slotOfV1(p);
+    const pair = `${type}-${index} <-> ${slot.job} ${slot.index}`;
+    const twin = byslot.get(`${slot.job}/${slot.index}`);
+    if (!twin) { result.problems.push(`${pair}: no v2 pod of replicated Job ${slot.job} with completion index ${slot.index}`); continue; }
+    const renames = kind.containerRenames?.(job, type);
+    const v1Container = Object.entries(renames ?? allow.renameContainers[job.kind] ?? {}).find(([, to]) => to === 'node')?.[0] ?? kind.container;
+    result.pods.push({
+      pair, diffs: diffPods(p, twin, { ...ctx, renameContainers: renames }, allow),
+      env: { v1: contractEnv(p, v1Container, kind, ctx.translations), v2: contractEnv(twin, 'node', kind, []) },
+    });
   }
   return result;
 }

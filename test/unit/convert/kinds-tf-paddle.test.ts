@@ -212,18 +212,64 @@ describe('PaddleJob', () => {
     expect(runtime(r).metadata.name).toMatch(/^paddle-[0-9a-f]{10}$/);
   });
 
-  test('several Workers: refused with KTJ-PADDLE-002 naming the per-pod PADDLE_MASTER', () => {
-    const r = one(paddleJob({ Worker: { replicas: 2, ...pod('paddle') } }));
-    expect(r.refused).toBe(true);
-    expect(r.findings.find((f) => f.code === 'KTJ-PADDLE-002')!.message).toContain('worker 0 PADDLE_MASTER=<its own pod IP>:36543');
+  const pdJob = (r: ReturnType<typeof one>, name: string) => runtime(r).spec.template.spec.replicatedJobs.find((j: any) => j.name === name);
+  const pdEnv = (r: ReturnType<typeof one>, name: string) => pdJob(r, name).template.spec.template.spec.containers[0].env as any[];
+
+  test('several Workers (collective): worker 0 runs in its own Job with v1\'s worker-0 variables, the others point at its host', () => {
+    const r = one(paddleJob({ Worker: { replicas: 3, ...pod('paddle', { env: [{ name: 'A', value: '1' }] }) } }));
+    expect(r.refused).toBe(false);
+    expect(trainJob(r).spec.trainer.numNodes).toBe(2);
+    expect(trainJob(r).spec.trainer.env).toEqual([
+      { name: 'A', value: '1' },
+      { name: 'PYTHONUNBUFFERED', value: '1' },
+      { name: 'PADDLE_JOB_ID', value: 'pd' },
+      { name: 'PADDLE_NNODES', value: '3' },
+      { name: 'PADDLE_MASTER', value: 'pd-worker0-0-0.pd:36543' },
+    ]);
+    expect(pdJob(r, 'worker0')).toMatchObject({ replicas: 1, template: { spec: { parallelism: 1, completions: 1, completionMode: 'Indexed' } } });
+    // Exactly what v1's setPodEnv appended for rank 0, after the user's env.
+    expect(pdEnv(r, 'worker0')).toEqual([
+      { name: 'A', value: '1' },
+      { name: 'PYTHONUNBUFFERED', value: '1' },
+      { name: 'PADDLE_JOB_ID', value: 'pd' },
+      { name: 'PADDLE_NNODES', value: '3' },
+      { name: 'POD_IP_DUMMY', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      { name: 'PADDLE_MASTER', value: '$(POD_IP_DUMMY):36543' },
+    ]);
+    expect(runtime(r).spec.template.spec.successPolicy).toBeUndefined();
+    expect(r.findings.find((f) => f.code === 'KTJ-PADDLE-002')).toMatchObject({ severity: 'info' });
+    // The worker-0 template is the Workers' template: its findings are not reported twice.
+    expect(r.findings.filter((f) => f.code === 'KTJ-CTR-001')).toHaveLength(1);
   });
 
-  test('a Master spec (parameter-server mode, even with 0 replicas) is refused with KTJ-PADDLE-001', () => {
-    for (const replicas of [0, 1]) {
-      const r = one(paddleJob({ Master: { replicas, ...pod('paddle') }, Worker: { replicas: 1, ...pod('paddle') } }));
-      expect(r.refused).toBe(true);
-      expect(codes(r)).toContain('KTJ-PADDLE-001');
-    }
+  test('Master 1 + Workers (parameter-server mode): the Master in its own Job as the server, the Workers trainers, the Master ends the job', () => {
+    const r = one(paddleJob({ Master: { replicas: 1, ...pod('paddle', { ports: [{ name: 'master', containerPort: 37777 }] }) }, Worker: { replicas: 2, ...pod('paddle', { env: [{ name: 'PADDLE_TRAINER_NUM', value: '2' }] }) } }));
+    expect(r.refused).toBe(false);
+    expect(trainJob(r).spec.trainer.numNodes).toBe(2);
+    expect(envOf(r)).toEqual({ PYTHONUNBUFFERED: '1', PADDLE_JOB_ID: 'pd', PADDLE_NNODES: '3', PADDLE_MASTER: 'pd-master-0-0.pd:37777', PADDLE_TRAINER_NUM: '1' });
+    expect(pdEnv(r, 'master').map((e) => [e.name, e.value ?? e.valueFrom])).toEqual([
+      ['PYTHONUNBUFFERED', '1'],
+      ['PADDLE_JOB_ID', 'pd'],
+      ['PADDLE_NNODES', '3'],
+      ['POD_IP_DUMMY', { fieldRef: { fieldPath: 'status.podIP' } }],
+      ['PADDLE_MASTER', '$(POD_IP_DUMMY):37777'],
+      ['PADDLE_SERVER_NUM', '1'],
+    ]);
+    expect(runtime(r).spec.template.spec.successPolicy).toEqual({ operator: 'All', targetReplicatedJobs: ['master'] });
+    expect(codes(r)).toEqual(expect.arrayContaining(['KTJ-PADDLE-005', 'KTJ-ENV-013']));
+    expect(codes(r)).not.toContain('KTJ-ENV-007');
+  });
+
+  test.each([
+    [0, 1, 'a pod it never created'],
+    [2, 2, 'exactly one Master'],
+    [1, 0, 'no Worker'],
+  ])('Master %i + Worker %i is refused with KTJ-PADDLE-001 naming why', (masters, workers, why) => {
+    const r = one(paddleJob({ Master: { replicas: masters, ...pod('paddle') }, Worker: { replicas: workers, ...pod('paddle') } }), opts({ force: true }));
+    expect(r.refused).toBe(true);
+    const f = r.findings.find((x) => x.code === 'KTJ-PADDLE-001')!;
+    expect(f.message).toContain(`The layout Master ${masters} + Worker ${workers} (parameter-server mode) is not converted`);
+    expect(f.message).toContain(why);
   });
 
   test('elasticPolicy is an error (no elastic training in v2); --force runs the fixed size and keeps it for rollback', () => {

@@ -1,7 +1,7 @@
 // The v1 kinds other than PyTorchJob: registration, extraction, the per-kind env contract and the
 // version gate. Golden cases (test/golden/cases/example-kubeflow-{jax,xgboost,lightgbm}-*) cover whole jobs.
 import { describe, expect, test } from '@jest/globals';
-import { convertDocument, SOURCE_KINDS, type ConvertOptions } from '../../../src/convert/index.js';
+import { convertDocument, describeSourceKinds, SOURCE_KINDS, type ConvertOptions } from '../../../src/convert/index.js';
 import { extractJobs } from '../../../src/convert/extract.js';
 import { getTarget } from '../../../src/convert/targets/index.js';
 
@@ -33,6 +33,12 @@ const env = (r: ReturnType<typeof one>) => Object.fromEntries((trainJob(r).spec.
 const codes = (r: ReturnType<typeof one>) => r.findings.map((f) => f.code);
 
 describe('registry and extraction', () => {
+  test('hints name every apiVersion read: mpi-operator\'s MPIJob kubeflow.org/v2beta1 next to kubeflow.org/v1', () => {
+    expect(describeSourceKinds()).toBe('PyTorchJob, MPIJob, XGBoostJob, JAXJob, TFJob, PaddleJob (apiVersion kubeflow.org/v1; MPIJob also kubeflow.org/v2beta1)');
+    const old = extractJobs({ apiVersion: 'kubeflow.org/v1alpha2', kind: 'MPIJob', metadata: { name: 'hvd' }, spec: {} });
+    expect(old.findings.map((f) => [f.code, f.hint])).toEqual([['KTJ-IN-005', 'Upgrade the manifest to kubeflow.org/v1 or kubeflow.org/v2beta1 first.']]);
+  });
+
   test('every registered kind has a folder, a plural resource, a stock runtime and its own CRD schema', () => {
     expect(SOURCE_KINDS.map((k) => [k.kind, k.resource, k.defaultRuntime])).toEqual([
       ['PyTorchJob', 'pytorchjobs', 'torch-distributed'],

@@ -102,6 +102,11 @@ describe('MPIJob', () => {
     const rt = runtimeOf(one(raw));
     expect(jobNamed(rt, 'node').template.spec.template.spec.containers.map((c: any) => [c.name, c.image])).toEqual([['node', 'mpi:1'], ['logs', 'fluent:1']]);
     expect(jobNamed(rt, 'launcher').template.spec.template.spec.containers).toHaveLength(1);
+    // v1 slept the first container (no command) instead of mainContainer's sidecar running: a warning on containers[0].
+    const slept = one(raw).findings.filter((f) => f.code === 'KTJ-MPI-008' && f.severity === 'warning');
+    expect(slept.map((f) => [f.path, f.message.includes('"logs"')])).toEqual([['spec.mpiReplicaSpecs.Worker.template.spec.containers[0]', true]]);
+    raw.spec.mpiReplicaSpecs.Worker.template.spec.containers[0].command = ['fluent-bit'];
+    expect(one(raw).findings.filter((f) => f.code === 'KTJ-MPI-008' && f.severity === 'warning')).toEqual([]);
   });
 
   test('a GPU launcher (v1) or runLauncherAsWorker (v2beta1) is an MPI node: numNodes + 1', () => {

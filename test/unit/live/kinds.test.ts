@@ -5,7 +5,7 @@ import yargs from 'yargs';
 import { KubeApiError } from '../../../src/cluster/errors.js';
 import { UsageError } from '../../../src/errors.js';
 import type { Deps } from '../../../src/io.js';
-import { discoverServedKinds, jobLabel, parseJobArg, parseKindFlag, parseKindType, V1_JOB_KINDS } from '../../../src/live/kinds.js';
+import { describeJobCount, discoverServedKinds, jobLabel, parseJobArg, parseKindFlag, parseKindType, V1_JOB_KINDS } from '../../../src/live/kinds.js';
 import { describeKinds } from '../../../src/live/select.js';
 import { completeBackup, backupCommand, type BackupArgs } from '../../../src/verbs/backup.js';
 import { jobSelection } from '../../../src/verbs/flags.js';
@@ -138,5 +138,14 @@ describe('discovery of served kinds', () => {
   });
   test('other errors propagate', async () => {
     await expect(discoverServedKinds(fake({ '/apis/kubeflow.org/v1': 500 }), V1_JOB_KINDS.slice(0, 1))).rejects.toThrow();
+  });
+});
+
+describe('describeJobCount (apply-v2 and preview summaries)', () => {
+  test('one kind by its name, several kinds in registry order with the total, none as v1 jobs', () => {
+    expect(describeJobCount({ MPIJob: 1 })).toBe('1 MPIJob');
+    expect(describeJobCount({ PyTorchJob: 3 })).toBe('3 PyTorchJobs');
+    expect(describeJobCount({ TFJob: 1, PyTorchJob: 2, MPIJob: 0, XGBoostJob: 1 })).toBe('4 v1 jobs (2 PyTorchJobs, 1 XGBoostJob, 1 TFJob)');
+    expect(describeJobCount({})).toBe('0 v1 jobs');
   });
 });

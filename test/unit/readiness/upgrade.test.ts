@@ -1,6 +1,8 @@
 // The upgrade verdict's decisions from hand-written facts (readiness --upgrade).
 import { describe, expect, it } from '@jest/globals';
-import { evaluateUpgrade, type UpgradeFacts } from '../../../src/readiness/upgrade.js';
+import { V1_JOB_KINDS } from '../../../src/live/kinds.js';
+import { frameworksOfOperatorCr } from '../../../src/readiness/kueue.js';
+import { evaluateUpgrade, kueueUpgradeFrameworks, V1_KINDS, type UpgradeFacts } from '../../../src/readiness/upgrade.js';
 import { summarize } from '../../../src/readiness/types.js';
 
 const none = (kind: string) => ({ kind, installed: true, total: 0, active: 0, suspended: 0, finished: 0, namespaces: 0 });
@@ -47,5 +49,18 @@ describe('evaluateUpgrade', () => {
     const row = { kind: 'Flux Kustomization', name: 'flux-system/apps', category: 'gitops' as const, recreates: true, evidence: 'label', action: 'x', jobs: 2, active: 0, namespaces: ['a'] };
     expect(byId(facts({ producers: [row] }))['upgrade.producers']).toMatchObject({ status: 'fail', message: expect.stringMatching(/2 v1 jobs come from producers .*Flux Kustomization flux-system\/apps \(2 jobs\)/) });
     expect(byId(facts({ producers: [{ ...row, recreates: false, kind: 'kubectl', name: 'kubectl-create' }] }))['upgrade.producers']).toMatchObject({ status: 'pass' });
+  });
+});
+
+describe('upgrade reads the shared lists', () => {
+  it('the v1 kinds and CRDs it scans are V1_JOB_KINDS (src/live/kinds.ts), at Training Operator\'s v1', () => {
+    expect(V1_KINDS.map((k) => [k.ref.kind, k.ref.version, k.crd])).toEqual(V1_JOB_KINDS.map((k) => [k.kind, 'v1', `${k.plural}.kubeflow.org`]));
+  });
+  it('Kueue frameworks come from the shared Configuration reader: v1 frameworks in Kueue order, trainjob, defaults', () => {
+    expect(kueueUpgradeFrameworks({ source: 'x', frameworks: ['batch/job', 'kubeflow.org/tfjob', 'kubeflow.org/pytorchjob', 'trainer.kubeflow.org/trainjob'] })).toEqual({ v1Frameworks: ['kubeflow.org/pytorchjob', 'kubeflow.org/tfjob'], trainJobFramework: true });
+    // The OpenShift Kueue CR spells frameworks as kinds; frameworksOfOperatorCr maps them first.
+    expect(kueueUpgradeFrameworks({ source: 'x', frameworks: frameworksOfOperatorCr({ spec: { config: { integrations: { frameworks: ['MPIJob', 'TrainJob'] } } } } as any)! })).toEqual({ v1Frameworks: ['kubeflow.org/mpijob'], trainJobFramework: true });
+    // No frameworks listed: Kueue's defaults, which name neither (the version check covers Kueue < 0.19).
+    expect(kueueUpgradeFrameworks({ source: 'x' })).toEqual({ v1Frameworks: [], trainJobFramework: false });
   });
 });

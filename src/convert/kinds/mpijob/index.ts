@@ -366,6 +366,21 @@ export function convertMPIJob(raw: JsonObject, opts: ConvertOptions): Conversion
     );
   }
 
+  // v1's newWorker applied its worker changes to containers[0], not to mainContainer: a first container without a
+  // command slept ("sleep 365d", with kubexec.sh mounted) instead of running its entrypoint. Found by pod parity.
+  const first = workerContainers[0];
+  if (!v2beta1 && workerIndex > 0 && first && !(Array.isArray(first.command) && first.command.length > 0)) {
+    findings.push(
+      finding(
+        'KTJ-MPI-008',
+        `${workerPath}.template.spec.containers[0]`,
+        `Worker container ${JSON.stringify(first.name)} comes before mainContainer and has no command: Training Operator v1 replaced it with "sleep 365d" (it applied its worker changes to the first container), so under v1 it never ran its own entrypoint; under Trainer v2 it does.`,
+        'Check that the container should run (it did not under v1), or give it the command it should run.',
+        'warning',
+      ),
+    );
+  }
+
   const creation = v2beta1 && typeof spec.launcherCreationPolicy === 'string' ? spec.launcherCreationPolicy : 'AtStartup';
   const waits = Array.isArray(baseJobs.launcher.dependsOn) && baseJobs.launcher.dependsOn.some((d: any) => d?.name === NODE_JOB);
   if (creation === 'WaitForWorkersReady' && !waits) {
