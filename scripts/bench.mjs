@@ -7,8 +7,9 @@
 //   3. measures `kubectl trainjob --help` start time with hyperfine (or a loop when it is missing).
 // Targets (issue 2): 10k jobs ≤ 3 s on 2 cores; peak RSS < 250 MB for 10k and 100k; --help < 100 ms.
 // Issue 9: the same jobs as one 10,000- and 100,000-item `kind: List` (peak RSS < 250 MB, speed per job as the stream).
-// Issue 10: 10k jobs of mixed kinds (half PyTorchJobs, a quarter XGBoostJobs, a quarter JAXJobs, the
-// same pods) within 10% of the PyTorchJob-only time: measured in turns, the ratio of each pair quoted.
+// Issue 10: 10k jobs of mixed kinds (half PyTorchJobs; TFJobs, XGBoostJobs, JAXJobs, PaddleJobs, MPIJobs v1 and
+// v2beta1 for the rest, with the same pods: scripts/gen-bench-input.mjs MIX) within 10% of the PyTorchJob-only
+// time: measured in turns, the ratio of each pair quoted.
 //   4. runs readiness over 5 clusters x 2,000 jobs (scripts/bench-fleet.mjs; --skip-fleet skips it).
 // Usage: npm run bench [-- --runs 3 --skip-100k --skip-fleet]
 import { execFileSync, spawnSync } from 'node:child_process';

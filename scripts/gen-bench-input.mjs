@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Writes N realistic, varied PyTorchJobs as one YAML stream, for benchmarking the YAML layer.
 // Deterministic (seeded) and written as it goes, so 100,000 jobs need no more memory than 10.
-// With `mixed`, every other job is another v1 kind with the same pods: a quarter XGBoostJobs
-// (Master + Workers) and a quarter JAXJobs (Workers), for the mixed-kind benchmark.
+// With `mixed`, half the jobs are other v1 kinds with the same pods (TFJob, XGBoostJob, JAXJob, PaddleJob,
+// MPIJob v1 and v2beta1; proportions at MIX), for the mixed-kind benchmark.
 // With `list`, the same N jobs are written as ONE `kind: List` document, as `kubectl get pytorchjobs -A
 // -o yaml` prints a big cluster (keys as generated, items at column 0), for the large-List benchmark.
 // Usage: node scripts/gen-bench-input.mjs N OUTFILE [mixed|list]
@@ -138,25 +138,60 @@ function job(i) {
   return mixed ? otherKind(j, i) : j;
 }
 
-/** Job i as the kind the mixed stream gives it: the same pods under another v1 kind's field names. */
+/**
+ * The kind job i gets in the mixed stream, in proportions a Training Operator v1 fleet might have (per 20 jobs):
+ * 10 PyTorchJobs, 3 TFJobs, 2 XGBoostJobs, 1 JAXJob, 1 PaddleJob, 2 MPIJobs kubeflow.org/v2beta1 and 1 MPIJob
+ * kubeflow.org/v1. Chosen by i alone (no rand()), so the mixed stream holds the same pods as the PyTorchJob one.
+ */
+const MIX = ['PyTorchJob', 'TFJob', 'PyTorchJob', 'XGBoostJob', 'PyTorchJob', 'MPIJob/v2beta1', 'PyTorchJob', 'TFJob', 'PyTorchJob', 'JAXJob',
+  'PyTorchJob', 'MPIJob/v1', 'PyTorchJob', 'TFJob', 'PyTorchJob', 'XGBoostJob', 'PyTorchJob', 'PaddleJob', 'PyTorchJob', 'MPIJob/v2beta1'];
+
+/** Job i as the kind the mixed stream gives it: the same pods under another v1 kind's field names and layout. */
 function otherKind(j, i) {
-  if (i % 2 === 0) return j;
-  const xgb = i % 4 === 1;
+  const kind = MIX[i % MIX.length];
+  if (kind === 'PyTorchJob') return j;
   const specs = j.spec.pytorchReplicaSpecs;
-  const container = xgb ? 'xgboost' : 'jax';
-  for (const r of Object.values(specs)) {
-    for (const c of r.template.spec.containers) {
-      c.name = container;
-      c.command = ['python3'];
-      c.args = c.args.filter((a) => !a.startsWith('--nproc-per-node'));
-    }
-  }
   delete j.spec.pytorchReplicaSpecs;
   delete j.spec.elasticPolicy;
-  j.kind = xgb ? 'XGBoostJob' : 'JAXJob';
-  if (xgb) j.spec.xgbReplicaSpecs = specs;
-  else j.spec.jaxReplicaSpecs = { Worker: { ...specs.Worker, replicas: specs.Worker.replicas + 1 } };
-  if (j.status) j.status.replicaStatuses = xgb ? j.status.replicaStatuses : { Worker: { active: 1 } };
+  const setContainers = (r, name, command, args) => {
+    for (const c of r.template.spec.containers) {
+      c.name = name;
+      c.command = command;
+      c.args = args ?? c.args.filter((a) => !a.startsWith('--nproc-per-node'));
+    }
+  };
+  const workerOnly = (field, container, replicas) => {
+    const w = { ...specs.Worker, replicas };
+    setContainers(w, container, ['python3']);
+    j.spec[field] = { Worker: w };
+    if (j.status) j.status.replicaStatuses = { Worker: { active: 1 } };
+  };
+  j.kind = kind.split('/')[0];
+  if (kind === 'XGBoostJob') {
+    for (const r of Object.values(specs)) setContainers(r, 'xgboost', ['python3']);
+    j.spec.xgbReplicaSpecs = specs;
+  } else if (kind === 'JAXJob') workerOnly('jaxReplicaSpecs', 'jax', specs.Worker.replicas + 1);
+  else if (kind === 'TFJob') workerOnly('tfReplicaSpecs', 'tensorflow', specs.Worker.replicas + 1);
+  else if (kind === 'PaddleJob') workerOnly('paddleReplicaSpecs', 'paddle', 1); // collective mode: one Worker converts
+  else {
+    // MPIJob: the Master pod becomes a CPU-only Launcher running mpirun, the Workers run sshd; OpenMPI.
+    const v2beta1 = kind.endsWith('v2beta1');
+    if (v2beta1) j.apiVersion = 'kubeflow.org/v2beta1';
+    const launcher = specs.Master;
+    setContainers(launcher, 'mpi', ['mpirun'], ['-np', String(specs.Worker.replicas), '--allow-run-as-root', 'python3', '/workspace/train.py']);
+    const limits = launcher.template.spec.containers[0].resources.limits;
+    for (const k of Object.keys(limits)) if (k.endsWith('/gpu')) delete limits[k];
+    setContainers(specs.Worker, 'mpi', ['/usr/sbin/sshd'], ['-De']);
+    j.spec.slotsPerWorker = Object.values(specs.Worker.template.spec.containers[0].resources.limits).find((v) => typeof v === 'number') ?? 1;
+    if (v2beta1) {
+      j.spec.mpiImplementation = 'OpenMPI';
+      const rp = j.spec.runPolicy;
+      if (rp.ttlSecondsAfterFinished === null) delete rp.ttlSecondsAfterFinished;
+    }
+    j.spec.mpiReplicaSpecs = { Launcher: launcher, Worker: specs.Worker };
+    if (j.status) j.status.replicaStatuses = { Launcher: { active: 1 }, Worker: { active: specs.Worker.replicas } };
+  }
+  if (j.metadata.managedFields) j.metadata.managedFields[0].apiVersion = j.apiVersion;
   return j;
 }
 

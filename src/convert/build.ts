@@ -15,6 +15,11 @@ export interface ConversionResult {
   refused: boolean;
   /** Name of the TrainJob (also when refused, when known). */
   name?: string;
+  /**
+   * SHA-256 of the generated TrainingRuntime's content (runtimeContentDigest) when one was generated: the
+   * shared-runtime registry compares it instead of hashing the runtime again.
+   */
+  runtimeDigest?: string;
 }
 
 /** Annotation keys written on every TrainJob (provenance) and on jobs with settings kept for rollback. */
@@ -91,8 +96,10 @@ export function assemble(plan: ConversionPlan, opts: ConvertOptions): Conversion
   const placement = decidePlacement(plan, caps, baseRuntime);
   const objects: KubeObject[] = [];
   let runtimeRef: JsonObject = { name: choice.name, kind: choice.kind };
+  let runtimeDigest: string | undefined;
   if (placement.runtimeReasons.length) {
-    const runtime = buildGeneratedRuntime(plan, placement.runtimeReasons);
+    const { runtime, digest } = buildGeneratedRuntime(plan, placement.runtimeReasons);
+    runtimeDigest = digest;
     const runtimeName = runtime.metadata.name!;
     if (derivedFromStock && choice.name !== stockName && !synthetic) {
       findings.push(
@@ -118,7 +125,7 @@ export function assemble(plan: ConversionPlan, opts: ConvertOptions): Conversion
   }
   objects.push(buildTrainJob(plan, opts, runtimeRef, target.customization(placement.overrides)));
   const refused = findings.some((f) => f.severity === 'error') && !opts.force;
-  return finish({ objects: refused ? [] : objects, findings, refused, ...(plan.name ? { name: plan.name } : {}) });
+  return finish({ objects: refused ? [] : objects, findings, refused, ...(plan.name ? { name: plan.name } : {}), ...(runtimeDigest && !refused ? { runtimeDigest } : {}) });
 }
 
 /** Sorts the findings of a result into their stable report order. */

@@ -1,5 +1,5 @@
 import { finding } from './codes.js';
-import { contentHash, CONTENT_HASH_LENGTH } from './content-hash.js';
+import { canonicalJson, CONTENT_HASH_LENGTH, runtimeContentDigest, sha256Hex } from './content-hash.js';
 import { clone, isObject, type JsonObject, type KubeObject } from './model.js';
 import type { ConversionPlan } from './plan.js';
 import type { Overrides, TargetCapabilities } from './targets/types.js';
@@ -80,9 +80,20 @@ const RUNTIME_NAME_MAX = 63;
  * within 63 characters.
  */
 export function generatedRuntimeName(base: string, content: JsonObject): string {
+  return runtimeNameFromDigest(base, sha256Hex(canonicalJson(content)));
+}
+
+/** generatedRuntimeName from the SHA-256 of the content (runtimeContentDigest), computed once per runtime. */
+function runtimeNameFromDigest(base: string, digest: string): string {
   const room = RUNTIME_NAME_MAX - 1 - CONTENT_HASH_LENGTH;
   const prefix = base.slice(0, room).replace(/[-.]+$/, '') || 'runtime';
-  return `${prefix}-${contentHash(content)}`;
+  return `${prefix}-${digest.slice(0, CONTENT_HASH_LENGTH)}`;
+}
+
+/** A generated runtime and the SHA-256 of its content (runtimeContentDigest), which its name abbreviates. */
+export interface GeneratedRuntime {
+  runtime: KubeObject;
+  digest: string;
 }
 
 /**
@@ -90,8 +101,9 @@ export function generatedRuntimeName(base: string, content: JsonObject): string 
  * chosen runtime (its mlPolicy, JobSet shape and the `node` container), named by its content
  * (generatedRuntimeName) so that jobs needing the same one share it. Nothing in it is specific to one job:
  * the TrainJob's trainer.image overrides the node image, so the base runtime's image is kept when it has one.
+ * Returns the content digest too, so the content is hashed once per job (the registry compares the digest).
  */
-export function buildGeneratedRuntime(plan: ConversionPlan, reasons: string[]): KubeObject {
+export function buildGeneratedRuntime(plan: ConversionPlan, reasons: string[]): GeneratedRuntime {
   const { choice, derivedFromStock, stockName, synthetic } = plan.runtime;
   const base = clone(plan.runtime.base) as any;
   const spec: JsonObject = {};
@@ -157,7 +169,8 @@ export function buildGeneratedRuntime(plan: ConversionPlan, reasons: string[]): 
     [`${ANNOTATION_PREFIX}derived-from`]: synthetic ?? (derivedFromStock && choice.name !== stockName ? `stock ${stockName} (content of ${choice.kind}/${choice.name} unknown offline)` : `${choice.kind}/${choice.name}`),
     [`${ANNOTATION_PREFIX}reasons`]: reasons.join('; '),
   };
-  const name = generatedRuntimeName(choice.name, { labels, annotations, spec });
+  const digest = runtimeContentDigest({ metadata: { labels, annotations }, spec });
+  const name = runtimeNameFromDigest(plan.runtime.generatedName ?? choice.name, digest);
   const metadata: JsonObject = { name, ...(plan.namespace ? { namespace: plan.namespace } : {}), labels, annotations };
-  return { apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainingRuntime', metadata, spec };
+  return { runtime: { apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainingRuntime', metadata, spec }, digest };
 }

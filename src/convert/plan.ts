@@ -25,6 +25,11 @@ export interface RuntimeSelection {
    * runtime (mlPolicy without a framework) and this says so, in the generated runtime's derived-from annotation.
    */
   synthetic?: string;
+  /**
+   * The base of a generated runtime's name when it is not `choice.name`: a runtime generated for MPIJobs from the
+   * layout of the stock deepspeed-distributed runs the job's own MPI program, so it is named mpi-distributed-<hash>.
+   */
+  generatedName?: string;
 }
 
 /** One replicated Job of a generated runtime besides the trainer's (ConversionPlan.roleJobs). */

@@ -3,13 +3,14 @@
 // emitted, and catches two different runtimes that would get one name (the second would silently replace
 // the first when applied). Pure: the caller decides what to emit.
 import { finding } from './codes.js';
-import { canonicalJson, sha256Hex } from './content-hash.js';
+import { runtimeContentDigest } from './content-hash.js';
 import type { Finding } from './findings.js';
 
 /** The part of an object the registry reads (converted and live objects both fit). */
 export interface ObjectLike {
   kind?: string;
-  metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: unknown;
 }
 
 /** The label every runtime kubectl-trainjob generates carries; only those are shared and deduplicated. */
@@ -29,13 +30,17 @@ export type RuntimeAdmission = { status: 'new' } | { status: 'same'; firstSource
 export class GeneratedRuntimeRegistry {
   private readonly seen = new Map<string, { content: string; source?: string }>();
 
-  /** Registers a generated runtime; `source` names the job it came with (for the conflict message). */
-  admit(runtime: ObjectLike, source?: string): RuntimeAdmission {
+  /**
+   * Registers a generated runtime; `source` names the job it came with (for the conflict message). `digest` is its
+   * runtimeContentDigest when the converter already computed it (ConversionResult.runtimeDigest).
+   */
+  admit(runtime: ObjectLike, source?: string, digest?: string): RuntimeAdmission {
     const ns = runtime.metadata?.namespace ?? '';
     const name = runtime.metadata?.name ?? '';
     const key = `${ns}/${name}`;
-    // A digest, not the content: a run of 100,000 jobs can generate tens of thousands of runtimes.
-    const content = sha256Hex(canonicalJson(runtime));
+    // A digest, not the content: a run of 100,000 jobs can generate tens of thousands of runtimes. Namespace and
+    // name are in the key; the digest covers the rest (labels, annotations, spec).
+    const content = digest ?? runtimeContentDigest(runtime);
     const first = this.seen.get(key);
     if (!first) {
       this.seen.set(key, { content, ...(source ? { source } : {}) });
@@ -63,11 +68,12 @@ export class GeneratedRuntimeRegistry {
  * Keeps the objects of one job for a shared output stream: a generated runtime already emitted with the same
  * content is left out (the TrainJob references the one emitted earlier); a conflicting one refuses the job.
  * `dedupe` false keeps the runtime in every job's objects (self-contained files) but still checks conflicts.
+ * `digest`: the converter's ConversionResult.runtimeDigest, when the objects are its output unchanged.
  */
-export function admitJobObjects<T extends ObjectLike>(registry: GeneratedRuntimeRegistry, objects: T[], source: string | undefined, dedupe: boolean): { objects: T[]; conflict?: Finding } {
+export function admitJobObjects<T extends ObjectLike>(registry: GeneratedRuntimeRegistry, objects: T[], source: string | undefined, dedupe: boolean, digest?: string): { objects: T[]; conflict?: Finding } {
   const runtime = objects.find(isGeneratedRuntime);
   if (!runtime) return { objects };
-  const a = registry.admit(runtime, source);
+  const a = registry.admit(runtime, source, digest);
   if (a.status === 'conflict') return { objects: [], conflict: a.finding };
   if (a.status === 'same' && dedupe) return { objects: objects.filter((o) => o !== runtime) };
   return { objects };

@@ -119,7 +119,7 @@ export async function runConvert(opts: ConvertOptions, deps: Deps): Promise<void
         }
         if (objects.length) {
           // A runtime already emitted in this stream is left out; one with the same name and other content refuses the job.
-          const admitted = admitJobObjects(runtimes, objects, job.subject.source ?? job.subject.name, !staging);
+          const admitted = admitJobObjects(runtimes, objects, job.subject.source ?? job.subject.name, !staging, job.runtimeDigest);
           if (admitted.conflict) {
             job.findings.unshift({ ...admitted.conflict, subject: job.subject });
             refused = true;

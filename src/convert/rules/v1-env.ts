@@ -93,6 +93,18 @@ export function applyV1EnvContract(contract: V1EnvContract, containerEnvPath: st
 }
 
 /**
+ * Whether any of `texts` names a v1 pod or Service of the job (`<job>-<role>-<index>`, role in lower case). A
+ * plain substring test first: the pattern embeds the job's name, so it is compiled only for the rare text that
+ * can match.
+ */
+export function mentionsV1Host(jobName: string, roles: readonly string[], ...texts: string[]): boolean {
+  const lower = roles.map((r) => r.toLowerCase());
+  if (!texts.some((t) => lower.some((r) => t.includes(`${jobName}-${r}-`)))) return false;
+  const re = new RegExp(`\\b${jobName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(${lower.join('|')})-\\d+\\b`);
+  return texts.some((t) => re.test(t));
+}
+
+/**
  * Reports references to v1 pod or Service names (`<job>-worker-0`) in the training container's
  * command, args and env: under Trainer v2 the pods are `<trainjob>-node-0-<index>`.
  */
@@ -100,8 +112,7 @@ export function checkV1HostNames(plan: ConversionPlan, roles: readonly string[],
   const jobName = plan.job.name;
   if (!jobName) return;
   const text = `${(plan.trainer.command ?? []).join(' ')} ${(plan.trainer.args ?? []).join(' ')} ${JSON.stringify(plan.trainer.env)}`;
-  const re = new RegExp(`\\b${jobName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(${roles.map((r) => r.toLowerCase()).join('|')})-\\d+\\b`);
-  if (!re.test(text)) return;
+  if (!mentionsV1Host(jobName, roles, text)) return;
   plan.findings.push(
     finding(
       'KTJ-ENV-007',

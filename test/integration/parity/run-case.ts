@@ -114,7 +114,9 @@ export function notComparedBecause(name: string, version: ControllerTrainerVersi
   for (const job of jobs) {
     const kind = PARITY_KINDS[job.kind];
     if (job.kind === 'MPIJob' && job.apiVersion === 'kubeflow.org/v2beta1') {
-      return 'MPIJob kubeflow.org/v2beta1 belongs to mpi-operator, which the harness does not run';
+      // mpi-operator runs only in a cluster of its own (its CRD has the MPIJob v1 CRD's name) with a fixed health
+      // port (one per machine at a time), so the two parity files, which run side by side, cannot both start it.
+      return 'MPIJob kubeflow.org/v2beta1 needs mpi-operator, which runs only in a cluster of its own (its CRD has the MPIJob v1 name; health port 8080, one per machine), not in the parity clusters';
     }
     if (!kind) return `no pod parity for ${job.kind} yet (test/controlplane/parity-kinds.ts)`;
     // Another version of a kind (PyTorchJob v1beta1): the converter refuses it, which the case checks (no TrainJob).

@@ -42,6 +42,18 @@ describe('MPIJob', () => {
     expect((raw.spec as any).runPolicy).toBeUndefined();
   });
 
+  test('a runtime generated from the stock deepspeed-distributed layout is named mpi-distributed-<hash>; with --runtime, after that runtime', () => {
+    const r = one(mpiJob('kubeflow.org/v2beta1'));
+    const rt = runtimeOf(r);
+    expect(rt.metadata.name).toMatch(/^mpi-distributed-[0-9a-f]{10}$/);
+    // What it was derived from is still said, and it is recognised by its label, not its name.
+    expect(rt.metadata.annotations['kubectl-trainjob.io/derived-from']).toBe('ClusterTrainingRuntime/deepspeed-distributed');
+    expect(rt.metadata.labels['app.kubernetes.io/managed-by']).toBe('kubectl-trainjob');
+    expect(trainJobOf(r).spec.runtimeRef).toEqual({ name: rt.metadata.name, kind: 'TrainingRuntime' });
+    const named = one(mpiJob('kubeflow.org/v2beta1'), opts('v2.3', { runtime: { name: 'horovod-mpi', kind: 'ClusterTrainingRuntime' } }));
+    expect(runtimeOf(named).metadata.name).toMatch(/^horovod-mpi-[0-9a-f]{10}$/);
+  });
+
   test('v2beta1: launcher and worker pods kept apart, the MPI policy from the spec, mpi-operator defaults', () => {
     const r = one(mpiJob('kubeflow.org/v2beta1', { slotsPerWorker: 3, sshAuthMountPath: '/home/mpiuser/.ssh' }));
     expect(r.refused).toBe(false);

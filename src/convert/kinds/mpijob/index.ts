@@ -34,6 +34,11 @@ const V2BETA1_LAYOUT: ReplicaLayout = { ...V1_LAYOUT, roleDefaults: { Launcher: 
 
 /** The stock runtime whose MPI layout (launcher + node replicated Jobs) MPIJobs move to; every Trainer release ships it. */
 const RUNTIME = 'deepspeed-distributed';
+/**
+ * The base name of a runtime generated from RUNTIME's layout (`mpi-distributed-<content hash>`): it runs the job's
+ * own MPI program (Horovod, plain OpenMPI, ...), not DeepSpeed. With --runtime the runtime named is the base.
+ */
+const GENERATED_BASE = 'mpi-distributed';
 /** The stock runtimes an MPIJob may fit as they are (same MPI policy and pods). */
 const STOCK_MPI_RUNTIMES = ['deepspeed-distributed', 'mlx-distributed'];
 const LAUNCHER_JOB = 'launcher';
@@ -256,7 +261,7 @@ export function convertMPIJob(raw: JsonObject, opts: ConvertOptions): Conversion
   base.spec.mlPolicy = { ...base.spec.mlPolicy, mpi };
   // The generated runtime runs the job's own MPI program, not the base's framework (DeepSpeed): say so to the SDK.
   if (base.metadata?.labels?.[FRAMEWORK_LABEL]) base.metadata.labels[FRAMEWORK_LABEL] = 'mpi';
-  const runtime: RuntimeSelection = { ...selection, base };
+  const runtime: RuntimeSelection = { ...selection, base, ...(selection.choice.name === RUNTIME ? { generatedName: GENERATED_BASE } : {}) };
   const plan = newPlan(job, opts, job.specsPath, runtime, findings);
   plan.numNodes = workers + (launcherIsNode ? 1 : 0);
   plan.trainer.numProcPerNode = slots;

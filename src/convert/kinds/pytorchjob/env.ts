@@ -1,6 +1,7 @@
 import { finding } from '../../codes.js';
 import { isObject, type JsonObject } from '../../model.js';
 import type { ConversionPlan } from '../../plan.js';
+import { mentionsV1Host } from '../../rules/v1-env.js';
 import type { PyTorchJob } from './reader.js';
 
 /** The only port Trainer v2 uses for the master (ContainerTrainerPort, all versions). */
@@ -172,9 +173,7 @@ export function applyEnvContract(job: PyTorchJob, containerEnvPath: string, rawE
   }
   const jobName = job.name;
   if (jobName) {
-    const v1Host = new RegExp(`\\b${jobName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(master|worker)-\\d+\\b`);
-    const envText = JSON.stringify(env);
-    if (v1Host.test(commandLine) || v1Host.test(envText)) {
+    if (mentionsV1Host(jobName, ['Master', 'Worker'], commandLine, JSON.stringify(env))) {
       findings.push(
         finding(
           'KTJ-ENV-007',
