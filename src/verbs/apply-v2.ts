@@ -21,7 +21,7 @@ export interface ApplyV2Options extends LiveVerbOptions {
   output: 'lines' | 'json' | 'name';
 }
 
-/** What happened to one PyTorchJob: applied, refused by the converter, failed, or skipped after a stop. */
+/** What happened to one v1 job: applied, refused by the converter, failed, or skipped after a stop. */
 type JobStatus = 'applied' | 'refused' | 'failed' | 'skipped';
 
 /** One item of the `-o json` report. */
@@ -37,12 +37,12 @@ interface JobReport {
 export function applyV2Command(deps: Deps): CommandModule<any, ApplyV2Args> {
   return {
     command: 'apply-v2 [names..]',
-    describe: 'Create or update the TrainJobs of PyTorchJobs (files or live jobs) with server-side apply',
+    describe: 'Create or update the TrainJobs of v1 jobs of every kind (files or live jobs) with server-side apply',
     builder: (y) =>
       withLiveVerbFlags(y)
         .option('field-manager', FIELD_MANAGER_OPTION)
         .option('dry-run', dryRunOption('none, client (no writes, local comparison; a bare --dry-run means client) or server (the API server validates, nothing is stored)'))
-        .example('kubectl trainjob apply-v2 -n team-a bert-finetune', 'Create the TrainJob of one live PyTorchJob (the PyTorchJob is left alone)')
+        .example('kubectl trainjob apply-v2 -n team-a bert-finetune', 'Create the TrainJob of one live PyTorchJob (the PyTorchJob is left alone; mpijob/NAME for an MPIJob)')
         .example('kubectl trainjob apply-v2 -f jobs/ -R --dry-run=server', 'Let the API server judge a directory of manifests without writing')
         .example('kubectl trainjob apply-v2 -A -l team=nlp -o json', 'Every matching job, with a JSON report of what happened to each')
         .epilogue('Exit codes: 0 applied, 1 an API error (the message names the object), 3 applied with warnings, 4 a job was refused by the converter (--force applies it).') as unknown as Argv<ApplyV2Args>,

@@ -32,7 +32,7 @@ export interface ConvertArgs extends GlobalFlags {
 /** Declares the flags of `convert` (shared with preview and apply-v2, which read files the same way). */
 export function withConversionFlags<T>(y: Argv<T>): Argv<T> {
   return y
-    .option('filename', { alias: 'f', type: 'string', array: true, describe: 'File or directory of PyTorchJob manifests (YAML or JSON); - for standard input. Repeatable' })
+    .option('filename', { alias: 'f', type: 'string', array: true, describe: 'File or directory of v1 job manifests (PyTorchJob, MPIJob, XGBoostJob, JAXJob, TFJob, PaddleJob; YAML or JSON); - for standard input. Repeatable' })
     .option('recursive', { alias: 'R', type: 'boolean', default: false, describe: 'Process the directory used in -f recursively' })
     .option('target-version', { type: 'string', describe: 'Trainer schema to emit: v2.0, v2.1, v2.2, v2.3 (default: newest), or auto (ask the cluster)' })
     .option('runtime', { type: 'string', describe: "Runtime the TrainJobs reference [default: each kind's stock runtime: torch-distributed, jax-distributed, xgboost-distributed]" })
@@ -47,11 +47,11 @@ export function withConversionFlags<T>(y: Argv<T>): Argv<T> {
     }) as Argv<T>;
 }
 
-/** `kubectl trainjob convert`: PyTorchJob manifests in, TrainJob manifests out; never contacts a cluster (unless --target-version auto). */
+/** `kubectl trainjob convert`: v1 job manifests (every kind) in, TrainJob manifests out; never contacts a cluster (unless --target-version auto). */
 export function convertCommand(deps: Deps): CommandModule<GlobalFlags, ConvertArgs> {
   return {
     command: 'convert [files..]',
-    describe: 'Convert PyTorchJob manifests to TrainJob manifests (offline)',
+    describe: 'Convert Training Operator v1 job manifests (PyTorchJob, MPIJob, XGBoostJob, JAXJob, TFJob, PaddleJob) to TrainJob manifests (offline)',
     builder: (y) =>
       withConversionFlags(y)
         .positional('files', { type: 'string', array: true, describe: 'Files or directories to convert (same as -f)' })
@@ -67,7 +67,7 @@ export function convertCommand(deps: Deps): CommandModule<GlobalFlags, ConvertAr
         .example('kubectl trainjob convert -R -f jobs/ --output-dir out/ --target-version v2.1', 'A directory tree for Trainer v2.1, one file per job')
         .example('kubectl trainjob convert -f job.yaml --report json --report-file findings.json', 'Machine-readable findings')
         .example('kubectl trainjob convert -R -f manifests/ --diff', 'Review what --in-place would change, as a unified diff')
-        .example('kubectl trainjob convert -R -f manifests/ --in-place', 'Rewrite a repository\'s PyTorchJobs into TrainJobs where they live') as Argv<ConvertArgs>,
+        .example('kubectl trainjob convert -R -f manifests/ --in-place', 'Rewrite a repository\'s v1 jobs into TrainJobs where they live') as Argv<ConvertArgs>,
     handler: async (argv) => {
       const opts = completeConvert(argv);
       // The conversion core (and its embedded schemas) loads only when a conversion runs, so --help starts fast.

@@ -117,7 +117,7 @@ export function clusterTuning(flags: ClusterVerbFlags): ClusterTuning {
 export const SUFFIX_OPTION = {
   type: 'string',
   requiresArg: true,
-  describe: 'Appended to each PyTorchJob name to form the TrainJob name, e.g. --suffix v2 gives NAME-v2 (default: same name)',
+  describe: 'Appended to each v1 job name to form the TrainJob name, e.g. --suffix v2 gives NAME-v2 (default: same name)',
 } as const;
 
 /** Validates --suffix: `v2` and `-v2` both give NAME-v2; empty means the same name. */

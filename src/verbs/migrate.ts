@@ -30,11 +30,11 @@ export interface MigrateArgs extends ClusterVerbFlags, KindFlag {
 
 const STEPS: readonly Step[] = ['backup', 'runtime', 'trainjob', 'delete'];
 
-/** `kubectl trainjob migrate`: live PyTorchJobs → TrainJobs, side by side or as a replacement, with a backup first. */
+/** `kubectl trainjob migrate`: live v1 jobs (every kind) → TrainJobs, side by side or as a replacement, with a backup first. */
 export function migrateCommand(deps: Deps): CommandModule<any, MigrateArgs> {
   return {
     command: 'migrate [names..]',
-    describe: 'Migrate live PyTorchJobs to TrainJobs (side by side or replacement), backing them up first',
+    describe: 'Migrate live v1 jobs (PyTorchJob, MPIJob, ... every kind) to TrainJobs (side by side or replacement), backing them up first',
     builder: (y) =>
       withKindFlag(withClusterVerbFlags(y))
         .positional('names', { type: 'string', array: true, describe: 'Jobs (in -n NAMESPACE): NAME for a PyTorchJob, TYPE/NAME for another v1 kind (mpijob/ds-bert)' })
@@ -44,12 +44,12 @@ export function migrateCommand(deps: Deps): CommandModule<any, MigrateArgs> {
         .option('target-version', { type: 'string', describe: 'Trainer schema v2.0..v2.3 (default: detected from the cluster)' })
         .option('runtime', { type: 'string', describe: "Runtime the TrainJobs reference (read from the cluster) [default: each kind's stock runtime: torch-distributed, jax-distributed, xgboost-distributed; a generated one for TFJobs and PaddleJobs]" })
         .option('runtime-kind', { type: 'string', default: 'ClusterTrainingRuntime', choices: ['ClusterTrainingRuntime', 'TrainingRuntime'], describe: 'Kind of --runtime' })
-        .option('wait', { type: 'boolean', default: false, describe: 'replace: wait for running PyTorchJobs to finish, then cut over' })
+        .option('wait', { type: 'boolean', default: false, describe: 'replace: wait for running v1 jobs to finish, then cut over' })
         .option('timeout', { type: 'string', default: '0', describe: 'Limit of --wait per job (e.g. 30m); 0 = none' })
         .option('poll-interval', { type: 'string', default: '10s', describe: 'How often --wait re-reads a running job' })
         .option('force', { type: 'boolean', default: false, describe: 'Migrate refused conversions, cut over running jobs mid-run (the TrainJob starts from the beginning), and with --strategy replace delete v1 jobs whose producer (controlling owner, Argo CD, Flux, Helm) would re-create them' })
         .option('suspend', { type: 'boolean', default: false, describe: 'Create every TrainJob suspended' })
-        .option('keep-v1', { type: 'boolean', default: false, describe: 'Never delete PyTorchJobs, even with --strategy replace' })
+        .option('keep-v1', { type: 'boolean', default: false, describe: 'Never delete the v1 jobs, even with --strategy replace' })
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Confirm destructive steps without a prompt (needed when stdin is not a terminal)' })
         .option('field-manager', FIELD_MANAGER_OPTION)
         .option('dry-run', dryRunOption('client (or bare --dry-run): print the plan and stop, exiting as the real run would (4 for missing or refused jobs)'))
@@ -82,14 +82,14 @@ export function completeMigrate(argv: MigrateArgs, deps: Deps): MigrateOptions {
   const names = (argv.names ?? []).filter((n) => n !== '');
   if (names.length > 0 && argv.all) throw new UsageError('job names and --all cannot be combined');
   if (names.length === 0 && !argv.all && !argv.selector) {
-    throw new UsageError('name the PyTorchJobs to migrate, or select them with -l SELECTOR or --all', 'A migration of a whole namespace or cluster must be asked for explicitly: kubectl trainjob migrate --all [-A].');
+    throw new UsageError('name the v1 jobs to migrate, or select them with -l SELECTOR or --all', 'A migration of a whole namespace or cluster must be asked for explicitly: kubectl trainjob migrate --all [-A].');
   }
   const strategy = (argv.strategy ?? 'side-by-side') as Strategy;
   const tv = argv['target-version'];
   if (tv) parseTargetVersion(tv);
   const suffix = parseSuffix(argv.suffix);
   const runtime = parseRuntime(argv.runtime, argv['runtime-kind']);
-  if (argv.wait && strategy !== 'replace') throw new UsageError('--wait applies to --strategy replace only', 'Side by side never touches running PyTorchJobs, so there is nothing to wait for.');
+  if (argv.wait && strategy !== 'replace') throw new UsageError('--wait applies to --strategy replace only', 'Side by side never touches running v1 jobs, so there is nothing to wait for.');
   if (argv['backup-dir'] === '') throw new UsageError('--backup-dir must not be empty');
   const pollIntervalMs = parseDuration('poll-interval', argv['poll-interval']);
   if (pollIntervalMs <= 0) throw new UsageError('--poll-interval must be greater than 0');
@@ -97,7 +97,7 @@ export function completeMigrate(argv: MigrateArgs, deps: Deps): MigrateOptions {
   const dryRun = parseDryRun(argv['dry-run'], ['client'] as const) !== 'none';
   const destructive = strategy === 'replace' && !argv['keep-v1'] && !dryRun;
   if (destructive && !argv.yes && !stdinIsTTY) {
-    throw new UsageError('migrate --strategy replace deletes PyTorchJobs; pass --yes to confirm when not running on a terminal', 'Review the plan first with --dry-run, then run again with --yes (or use --keep-v1).');
+    throw new UsageError('migrate --strategy replace deletes v1 jobs; pass --yes to confirm when not running on a terminal', 'Review the plan first with --dry-run, then run again with --yes (or use --keep-v1).');
   }
   const afterStep = faultHook(deps.env.KTJ_FAULT_AFTER);
   return {

@@ -309,7 +309,7 @@ export async function runPreview(opts: PreviewOptions, deps: Deps): Promise<void
       }
       if (job.refused) {
         tally.refused++;
-        err(`PyTorchJob ${subjectName(job.subject)} refused: error findings below (--force converts it anyway).\n`);
+        err(`${job.subject.kind} ${subjectName(job.subject)} refused: error findings below (--force converts it anyway).\n`);
         continue;
       }
       const objects = admitJobObjects(printed, job.objects, job.subject.source ?? job.subject.name, true).objects;

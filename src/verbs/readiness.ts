@@ -35,7 +35,7 @@ export interface ReadinessVerbOptions {
   allContexts: boolean;
 }
 
-/** `kubectl trainjob readiness`: checks a cluster for the PyTorchJob → TrainJob migration; exit 0 ready, 3 advisory, 4 blocked. */
+/** `kubectl trainjob readiness`: checks a cluster for the v1 job → TrainJob migration; exit 0 ready, 3 advisory, 4 blocked. */
 export function readinessCommand(deps: Deps): CommandModule<GlobalFlags, ReadinessArgs> {
   return {
     command: 'readiness',

@@ -23,7 +23,7 @@ function validManifest(): Manifest {
     spec: {
       version: 'v0.1.0',
       homepage: 'https://example.invalid/kubectl-trainjob',
-      shortDescription: 'Convert PyTorchJobs to Kubeflow Trainer TrainJobs',
+      shortDescription: 'Migrate Kubeflow v1 jobs to Trainer v2 TrainJobs',
       description: 'Converts PyTorchJobs to TrainJobs.\nRun "kubectl trainjob --help".\n',
       platforms: [
         {
