@@ -21,12 +21,12 @@ export interface VerbEntry {
 
 /** Every verb, in the order `--help` lists them. */
 export const verbEntries: VerbEntry[] = [
-  { name: 'convert', command: 'convert [files..]', describe: 'Convert PyTorchJob manifests to TrainJob manifests (offline)', load: async () => (await import('./verbs/convert.js')).convertCommand },
+  { name: 'convert', command: 'convert [files..]', describe: 'Convert v1 job manifests (PyTorchJob, MPIJob, ... every kind) to TrainJob manifests (offline)', load: async () => (await import('./verbs/convert.js')).convertCommand },
   { name: 'readiness', command: 'readiness', describe: 'Check whether the cluster is ready to migrate v1 jobs (PyTorchJob, MPIJob, ... every kind) to TrainJobs', load: async () => (await import('./verbs/readiness.js')).readinessCommand },
   { name: 'preview', command: 'preview [names..]', describe: 'Show the TrainJobs a migration would create, diffed against the live ones and checked by a server-side dry run', load: async () => (await import('./verbs/preview.js')).previewCommand },
-  { name: 'apply-v2', command: 'apply-v2 [names..]', describe: 'Create or update the TrainJobs of PyTorchJobs (files or live jobs) with server-side apply', load: async () => (await import('./verbs/apply-v2.js')).applyV2Command },
+  { name: 'apply-v2', command: 'apply-v2 [names..]', describe: 'Create or update the TrainJobs of v1 jobs (files or live jobs) with server-side apply', load: async () => (await import('./verbs/apply-v2.js')).applyV2Command },
   { name: 'backup', command: 'backup [names..]', describe: 'Back up live v1 jobs (PyTorchJob, MPIJob, ... every kind) as clean manifests (one file per job plus index.yaml)', load: async () => (await import('./verbs/backup.js')).backupCommand },
-  { name: 'migrate', command: 'migrate [names..]', describe: 'Migrate live PyTorchJobs to TrainJobs (side by side or replacement), backing them up first', load: async () => (await import('./verbs/migrate.js')).migrateCommand },
+  { name: 'migrate', command: 'migrate [names..]', describe: 'Migrate live v1 jobs (every kind) to TrainJobs (side by side or replacement), backing them up first', load: async () => (await import('./verbs/migrate.js')).migrateCommand },
   { name: 'compare', command: 'compare [names..]', describe: 'Compare a v1 job (PyTorchJob, MPIJob, XGBoostJob, ...) with the TrainJob migrated from it (state, times, nodes, images, resources, env, pods, logs)', load: async () => (await import('./verbs/compare.js')).compareCommand },
   { name: 'cleanup', command: 'cleanup', describe: 'Report what still uses kubeflow.org/v1 and whether Training Operator v1 can be removed; delete migrated v1 jobs', load: async () => (await import('./verbs/cleanup.js')).cleanupCommand },
   { name: 'rollback', command: 'rollback [names..]', describe: 'Undo a migration: recreate each v1 job (PyTorchJob, XGBoostJob, ...) from its backup and delete its TrainJob and unused generated runtime', load: async () => (await import('./verbs/rollback.js')).rollbackCommand },

@@ -37,7 +37,7 @@ interface JobReport {
 export function applyV2Command(deps: Deps): CommandModule<any, ApplyV2Args> {
   return {
     command: 'apply-v2 [names..]',
-    describe: 'Create or update the TrainJobs of v1 jobs of every kind (files or live jobs) with server-side apply',
+    describe: 'Create or update the TrainJobs of v1 jobs (files or live jobs) with server-side apply',
     builder: (y) =>
       withLiveVerbFlags(y)
         .option('field-manager', FIELD_MANAGER_OPTION)

@@ -51,7 +51,7 @@ export function withConversionFlags<T>(y: Argv<T>): Argv<T> {
 export function convertCommand(deps: Deps): CommandModule<GlobalFlags, ConvertArgs> {
   return {
     command: 'convert [files..]',
-    describe: 'Convert Training Operator v1 job manifests (PyTorchJob, MPIJob, XGBoostJob, JAXJob, TFJob, PaddleJob) to TrainJob manifests (offline)',
+    describe: 'Convert v1 job manifests (PyTorchJob, MPIJob, ... every kind) to TrainJob manifests (offline)',
     builder: (y) =>
       withConversionFlags(y)
         .positional('files', { type: 'string', array: true, describe: 'Files or directories to convert (same as -f)' })

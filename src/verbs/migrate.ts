@@ -34,7 +34,7 @@ const STEPS: readonly Step[] = ['backup', 'runtime', 'trainjob', 'delete'];
 export function migrateCommand(deps: Deps): CommandModule<any, MigrateArgs> {
   return {
     command: 'migrate [names..]',
-    describe: 'Migrate live v1 jobs (PyTorchJob, MPIJob, ... every kind) to TrainJobs (side by side or replacement), backing them up first',
+    describe: 'Migrate live v1 jobs (every kind) to TrainJobs (side by side or replacement), backing them up first',
     builder: (y) =>
       withKindFlag(withClusterVerbFlags(y))
         .positional('names', { type: 'string', array: true, describe: 'Jobs (in -n NAMESPACE): NAME for a PyTorchJob, TYPE/NAME for another v1 kind (mpijob/ds-bert)' })
