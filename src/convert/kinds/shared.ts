@@ -82,3 +82,25 @@ export function selectPlainRuntime(opts: ConvertOptions, baseName: string, frame
     generate: false,
   };
 }
+
+/**
+ * The pod template of a role whose pods the generated runtime builds from a sub-plan (MPI launcher, TF Chief/PS/
+ * Evaluator, Paddle worker 0 or Master): the training container renamed `node` with the sub-plan's image, command,
+ * args, `env` (left out when undefined), resources and other container fields, the sidecars after it, the role's
+ * restartPolicy (OnFailure when v1 left it unset) and the pod labels and annotations.
+ */
+export function rolePodTemplate(sub: ConversionPlan, env: JsonObject[] | undefined): JsonObject {
+  const node: JsonObject = { name: 'node', image: sub.trainer.image };
+  if (sub.trainer.command) node.command = sub.trainer.command;
+  if (sub.trainer.args) node.args = sub.trainer.args;
+  if (env) node.env = env;
+  if (sub.trainer.resourcesPerNode) node.resources = sub.trainer.resourcesPerNode;
+  Object.assign(node, sub.nodeContainer);
+  const pod: JsonObject = {};
+  const meta: JsonObject = {};
+  if (sub.podMetadata.labels) meta.labels = sub.podMetadata.labels;
+  if (sub.podMetadata.annotations) meta.annotations = sub.podMetadata.annotations;
+  if (Object.keys(meta).length) pod.metadata = meta;
+  pod.spec = { ...sub.podSpec, restartPolicy: sub.restartPolicy ?? 'OnFailure', containers: [node, ...sub.sidecars] };
+  return pod;
+}

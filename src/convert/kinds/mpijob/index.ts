@@ -7,7 +7,7 @@ import type { ConversionPlan, ConvertOptions, RuntimeSelection } from '../../pla
 import { carryPodTemplate } from '../../rules/pod.js';
 import { mapRunPolicy } from '../../rules/run-policy.js';
 import { readReplicaJob, type ReplicaJob, type ReplicaLayout } from '../replicas.js';
-import { requireStockRuntime } from '../shared.js';
+import { requireStockRuntime, rolePodTemplate } from '../shared.js';
 import type { SourceKind } from '../types.js';
 import schemas from './schema.json' with { type: 'json' };
 
@@ -92,19 +92,7 @@ function rolePod(job: ReplicaJob, replica: ReplicaSpec, trainingIndex: number, e
   });
   mapRestartPolicy(replica.restartPolicy, `${rolePath}.restartPolicy`, sub);
   for (const [k, v] of Object.entries(sub.v1Settings)) plan.v1Settings[`${replica.role}.${k}`] = v;
-  const node: JsonObject = { name: 'node', image: sub.trainer.image };
-  if (sub.trainer.command) node.command = sub.trainer.command;
-  if (sub.trainer.args) node.args = sub.trainer.args;
-  if (env.length) node.env = env;
-  if (sub.trainer.resourcesPerNode) node.resources = sub.trainer.resourcesPerNode;
-  Object.assign(node, sub.nodeContainer);
-  const spec: JsonObject = { ...sub.podSpec, restartPolicy: sub.restartPolicy ?? 'OnFailure', containers: [node, ...sub.sidecars] };
-  const pod: JsonObject = {};
-  const meta: JsonObject = {};
-  if (sub.podMetadata.labels) meta.labels = sub.podMetadata.labels;
-  if (sub.podMetadata.annotations) meta.annotations = sub.podMetadata.annotations;
-  if (Object.keys(meta).length) pod.metadata = meta;
-  pod.spec = spec;
+  const pod = rolePodTemplate(sub, env.length ? env : undefined);
   return { pod, image: sub.trainer.image, ...(sub.trainer.command ? { command: sub.trainer.command } : {}), ...(sub.trainer.args ? { args: sub.trainer.args } : {}) };
 }
 

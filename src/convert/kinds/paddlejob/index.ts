@@ -8,7 +8,7 @@ import { carryPodTemplate, type TrainingContainer } from '../../rules/pod.js';
 import { mapRunPolicy } from '../../rules/run-policy.js';
 import { checkV1HostNames } from '../../rules/v1-env.js';
 import { readReplicaJob, type ReplicaJob, type ReplicaLayout } from '../replicas.js';
-import { selectPlainRuntime } from '../shared.js';
+import { rolePodTemplate, selectPlainRuntime } from '../shared.js';
 import type { SourceKind } from '../types.js';
 import schemas from './schema.json' with { type: 'json' };
 
@@ -118,20 +118,9 @@ function rolePod(job: ReplicaJob, role: string, plan: ConversionPlan, opts: Conv
   mapRestartPolicy(replica.restartPolicy, `${rolePath}.restartPolicy`, sub);
   const containers = (template.spec as JsonObject).containers as JsonObject[];
   const index = containers.findIndex((c) => c.name === CONTAINER.name);
-  const node: JsonObject = { name: 'node', image: sub.trainer.image };
-  if (sub.trainer.command) node.command = sub.trainer.command;
-  if (sub.trainer.args) node.args = sub.trainer.args;
-  node.env = env(sub, `${rolePath}.template.spec.containers[${index}].env`);
-  if (sub.trainer.resourcesPerNode) node.resources = sub.trainer.resourcesPerNode;
-  Object.assign(node, sub.nodeContainer);
+  const podEnv = env(sub, `${rolePath}.template.spec.containers[${index}].env`);
   if (findings) for (const [k, v] of Object.entries(sub.v1Settings)) plan.v1Settings[`${role}.${k}`] = v;
-  const pod: JsonObject = {};
-  const meta: JsonObject = {};
-  if (sub.podMetadata.labels) meta.labels = sub.podMetadata.labels;
-  if (sub.podMetadata.annotations) meta.annotations = sub.podMetadata.annotations;
-  if (Object.keys(meta).length) pod.metadata = meta;
-  pod.spec = { ...sub.podSpec, restartPolicy: sub.restartPolicy ?? 'OnFailure', containers: [node, ...sub.sidecars] };
-  return pod;
+  return rolePodTemplate(sub, podEnv);
 }
 
 /** JobSet's host name of the one pod of a role's replicated Job, with the port: what the other pods' PADDLE_MASTER names. */

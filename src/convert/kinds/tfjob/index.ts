@@ -8,7 +8,7 @@ import { carryPodTemplate, type TrainingContainer } from '../../rules/pod.js';
 import { mapRunPolicy } from '../../rules/run-policy.js';
 import { checkV1HostNames, COMPLETION_INDEX_FIELD, nodeHost } from '../../rules/v1-env.js';
 import { readReplicaJob, type ReplicaJob, type ReplicaLayout } from '../replicas.js';
-import { selectPlainRuntime } from '../shared.js';
+import { rolePodTemplate, selectPlainRuntime } from '../shared.js';
 import type { SourceKind } from '../types.js';
 import schemas from './schema.json' with { type: 'json' };
 
@@ -183,19 +183,7 @@ function rolePod(job: ReplicaJob, role: string, plan: ConversionPlan, opts: Conv
   checkV1HostNames(sub, LAYOUT.roles, envPath, 'the addresses in TF_CONFIG');
   appendTFConfig(env, userIndex, envPath, sub, tfConfig(cluster, role.toLowerCase(), dynamic));
   for (const [k, v] of Object.entries(sub.v1Settings)) plan.v1Settings[`${role}.${k}`] = v;
-  const node: JsonObject = { name: 'node', image: sub.trainer.image };
-  if (sub.trainer.command) node.command = sub.trainer.command;
-  if (sub.trainer.args) node.args = sub.trainer.args;
-  node.env = env;
-  if (sub.trainer.resourcesPerNode) node.resources = sub.trainer.resourcesPerNode;
-  Object.assign(node, sub.nodeContainer);
-  const pod: JsonObject = {};
-  const meta: JsonObject = {};
-  if (sub.podMetadata.labels) meta.labels = sub.podMetadata.labels;
-  if (sub.podMetadata.annotations) meta.annotations = sub.podMetadata.annotations;
-  if (Object.keys(meta).length) pod.metadata = meta;
-  pod.spec = { ...sub.podSpec, restartPolicy: sub.restartPolicy ?? 'OnFailure', containers: [node, ...sub.sidecars] };
-  return pod;
+  return rolePodTemplate(sub, env);
 }
 
 /** A layout of Chief/Master/PS/Evaluator pods with no Worker to run as the TrainJob's nodes: refused, naming it. */
